@@ -1,0 +1,45 @@
+/**
+ * Seeds the demo world idempotently through the same Neon HTTP path as the Worker.
+ * CLI: `npm run db:seed` (uses DATABASE_URL and FIELD_ENCRYPTION_KEYS from the env or .dev.vars).
+ */
+import { neon } from '@neondatabase/serverless';
+import { drizzle } from 'drizzle-orm/neon-http';
+import { fileURLToPath } from 'node:url';
+import { configureNeonDriver } from '../worker/db/endpoint.ts';
+import * as schema from '../worker/db/schema/index.ts';
+import { seedDemo } from '../worker/db/seed/index.ts';
+import { hashPassword } from '../worker/lib/password.ts';
+import { readDevVars } from './dev-vars.ts';
+
+export { DEMO_PASSWORD as demoPassword } from '../worker/db/seed/index.ts';
+import { DEMO_PASSWORD } from '../worker/db/seed/index.ts';
+
+export const demoLogins = [
+  { role: 'owner', email: 'owner@fadestreet.test', shop: 'Fade Street (New York)' },
+  { role: 'owner', email: 'owner@kingscrosscuts.test', shop: 'Kings Cross Cuts (London)' },
+  { role: 'client', email: 'client1@example.test', shop: 'both' },
+];
+
+export async function seed(options: { connectionString: string; keyring: string; now?: Date }) {
+  configureNeonDriver();
+  const db = drizzle({ client: neon(options.connectionString), schema });
+  return seedDemo(db, {
+    now: options.now ?? new Date(),
+    keyring: options.keyring,
+    passwordHash: await hashPassword(DEMO_PASSWORD),
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const vars = { ...readDevVars(), ...process.env };
+  if (!vars.DATABASE_URL || !vars.FIELD_ENCRYPTION_KEYS) {
+    console.error('DATABASE_URL and FIELD_ENCRYPTION_KEYS must be set (environment or .dev.vars)');
+    process.exit(1);
+  }
+  seed({ connectionString: vars.DATABASE_URL, keyring: vars.FIELD_ENCRYPTION_KEYS })
+    .then((summary) => console.log('seeded', JSON.stringify(summary)))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,71 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `node` (the local data plane's contract tests and database-level tests) and
+ * `worker` (everything that runs inside workerd through the real bindings). `npm test`
+ * (scripts/test.ts) starts the data plane first and passes its URLs in BB_TEST_* variables.
+ */
+const plane = {
+  databaseUrl: process.env.BB_TEST_DATABASE_URL ?? 'postgresql://bookedbarber:test@127.0.0.1:4444/bookedbarber',
+  upstashUrl: process.env.BB_TEST_UPSTASH_URL ?? 'http://127.0.0.1:4445',
+  upstashToken: process.env.BB_TEST_UPSTASH_TOKEN ?? 'local-upstash-token',
+  stripeUrl: process.env.BB_TEST_STRIPE_URL ?? 'http://127.0.0.1:4446',
+  redisPrefix: process.env.BB_TEST_REDIS_PREFIX ?? 'bbtest:',
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['dev/**/*.test.ts', 'tests/node/**/*.test.ts', 'worker/**/*.node.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                APP_ENV: 'test',
+                APP_ORIGIN: 'http://127.0.0.1:8787',
+                CORS_ORIGINS: 'http://127.0.0.1:8787',
+                LOG_LEVEL: 'warn',
+                DATABASE_URL: plane.databaseUrl,
+                UPSTASH_REDIS_REST_URL: plane.upstashUrl,
+                UPSTASH_REDIS_REST_TOKEN: plane.upstashToken,
+                REDIS_PREFIX: plane.redisPrefix,
+                STRIPE_SECRET_KEY: 'sk_test_local',
+                STRIPE_WEBHOOK_SECRET: 'whsec_test_local',
+                STRIPE_API_URL: plane.stripeUrl,
+                FIELD_ENCRYPTION_KEYS:
+                  'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
+              },
+            },
+          }),
+        ],
+        test: {
+          name: 'worker',
+          include: ['worker/**/*.test.ts', 'tests/worker/**/*.test.ts'],
+          exclude: ['worker/**/*.node.test.ts'],
+          testTimeout: 30_000,
+          // Pre-bundled: Remix's CJS `cookie` import fails otherwise, and the big libraries load
+          // once instead of per test file.
+          deps: {
+            optimizer: {
+              ssr: {
+                enabled: true,
+                include: ['@remix-run/cloudflare', 'stripe', 'drizzle-orm', '@neondatabase/serverless'],
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,130 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import type { Context } from 'hono';
+import { ConfigError, loadConfig } from './env';
+import { ApiError, type ErrorCode, fieldErrors, problemBody, problemResponse } from './lib/errors';
+import { problemCodeForSqlState, sqlState } from './lib/pg-errors';
+import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
+import { registerApiRoutes } from './routes';
+import { remixHandler } from './remix';
+import type { HonoEnv } from './types';
+
+const httpStatusCodes: Partial<Record<number, ErrorCode>> = {
+  400: 'malformed_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** By shape as well as class: a pre-bundled copy of hono (tests) has its own HTTPException class. */
+function isHttpException(err: Error): err is HTTPException {
+  return err instanceof HTTPException || (err.name === 'Error' && typeof (err as Partial<HTTPException>).getResponse === 'function' && typeof (err as Partial<HTTPException>).status === 'number');
+}
+
+function isApi(path: string): boolean {
+  return path.startsWith('/api/') || path === '/health';
+}
+
+/** The single error handler: whatever was thrown leaves as problem+json with a stable code. */
+export function handleError(err: Error, c: Context<HonoEnv>): Response {
+  const requestId = c.get('requestId') ?? crypto.randomUUID();
+  const instance = new URL(c.req.url).pathname;
+  const logger = c.get('logger');
+  const headers: Record<string, string> = { 'X-Request-Id': requestId };
+
+  if (err instanceof ApiError) {
+    if (err.status >= 500) logger?.error('api error', { code: err.code, err });
+    return problemResponse(problemBody(err.code, requestId, err.detail, err.extra.errors, instance), {
+      ...headers,
+      ...err.extra.headers,
+    });
+  }
+  if (isHttpException(err)) {
+    const code = httpStatusCodes[err.status] ?? (err.status >= 500 ? 'internal_error' : 'malformed_request');
+    return problemResponse(problemBody(code, requestId, err.message || undefined, undefined, instance), headers);
+  }
+  const state = sqlState(err);
+  const mapped = state && problemCodeForSqlState(state.code);
+  if (mapped) {
+    logger?.warn('database rejected a write', { sqlstate: state.code, constraint: state.constraint });
+    return problemResponse(
+      problemBody(mapped, requestId, state.constraint ? `Rejected by ${state.constraint}` : undefined, undefined, instance),
+      headers,
+    );
+  }
+  if (err instanceof ConfigError) {
+    // Loud in the logs, quiet to the caller: the issues name secrets' variables.
+    console.error(JSON.stringify({ level: 'error', msg: 'configuration invalid', request_id: requestId, issues: err.issues }));
+    return problemResponse(problemBody('internal_error', requestId, 'The service is misconfigured', undefined, instance), headers);
+  }
+  (logger ?? console).error('unhandled error', { err } as never);
+  return problemResponse(problemBody('internal_error', requestId, undefined, undefined, instance), headers);
+}
+
+export interface AppOptions {
+  /** Registers the API routes; tests add fixtures routes next to the real ones. */
+  routes?: (app: OpenAPIHono<HonoEnv>) => void;
+}
+
+export function createApp(options: AppOptions = {}) {
+  const app = new OpenAPIHono<HonoEnv>({
+    // One validation hook for every route: zod failures become a readable 400 naming each field.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError('validation_failed', 'Some fields are missing or invalid', {
+          errors: fieldErrors(result.error.issues, result.target),
+        });
+      }
+    },
+  });
+
+  app.use('*', requestContext());
+  app.use('*', async (c, next) => {
+    const config = loadConfig(c.env);
+    return securityHeaders({ hsts: config.APP_ENV === 'production' })(c, next);
+  });
+  app.use('/api/*', async (c, next) => {
+    const config = loadConfig(c.env);
+    return cors({
+      origin: (origin) => (config.CORS_ORIGINS.includes(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Deprecation', 'Sunset'],
+      maxAge: 600,
+    })(c, next);
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: () => {
+        throw new ApiError('payload_too_large', 'Request bodies are limited to 256 KiB');
+      },
+    }),
+  );
+
+  (options.routes ?? registerApiRoutes)(app);
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (isApi(path)) return handleError(new ApiError('not_found', `No route for ${c.req.method} ${path}`), c);
+    return c.text('Not found', 404);
+  });
+  app.onError(handleError);
+
+  // Everything that is not the API is the Remix app (static files never reach the Worker).
+  app.all('*', (c) => {
+    if (isApi(new URL(c.req.url).pathname)) return c.notFound();
+    return remixHandler(c);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { tstz } from './columns';
+
+export const NOTIFICATION_CHANNELS = ['email', 'sms', 'calendar', 'log'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed', 'skipped'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/**
+ * The notification log written by the queue consumer. `dedupe_key` (e.g.
+ * "reminder:24h:<appointment id>:email") makes at-least-once queue delivery and repeated cron
+ * runs send each message once: insert … ON CONFLICT (dedupe_key) DO NOTHING RETURNING.
+ * Channel/status are text + CHECK (not enums) so adding a channel is a one-line migration.
+ * No FKs on purpose: the log must survive deletion of whatever it talks about.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    dedupeKey: text('dedupe_key').notNull(),
+    channel: text('channel').$type<NotificationChannel>().notNull(),
+    recipient: text('recipient').notNull(),
+    template: text('template').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').$type<NotificationStatus>().notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    sentAt: tstz('sent_at'),
+  },
+  (t) => [
+    unique('notifications_dedupe_key_unique').on(t.dedupeKey),
+    check('notifications_channel_check', sql`${t.channel} IN ('email', 'sms', 'calendar', 'log')`),
+    check(
+      'notifications_status_check',
+      sql`${t.status} IN ('queued', 'sent', 'failed', 'skipped')`,
+    ),
+    check('notifications_attempts_check', sql`${t.attempts} >= 0`),
+    index('notifications_status_created_idx').on(t.status, t.createdAt),
+  ],
+);
+
+export type Notification = typeof notifications.$inferSelect;
+export type NewNotification = typeof notifications.$inferInsert;

@@ -1,0 +1,209 @@
+/**
+ * Field-level encryption for personal data at rest (phone numbers, OAuth tokens).
+ *
+ * AES-256-GCM via WebCrypto (`crypto.subtle`), so the same code runs in workerd and Node 22.
+ * Keys come from a keyring string `kid:base64key,kid:base64key` — FIRST = NEWEST. New values are
+ * always encrypted with the newest key; older keys stay in the ring only to decrypt, so a key is
+ * rotated by prepending a new one, re-encrypting at leisure, then dropping the old one.
+ *
+ * Token format: `v1.<kid>.<iv base64url>.<ciphertext+tag base64url>`. The `v1.<kid>` header is
+ * bound as GCM additional data, so editing the kid (or version) of a token fails authentication
+ * just like editing the ciphertext does.
+ */
+
+const VERSION = 'v1';
+const IV_BYTES = 12; // 96-bit nonce: the size GCM is designed for.
+const KEY_BYTES = 32; // AES-256
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+export type FieldCryptoErrorCode = 'bad_keyring' | 'malformed' | 'unknown_kid' | 'tampered';
+
+export class FieldCryptoError extends Error {
+  override readonly name = 'FieldCryptoError';
+  constructor(
+    readonly code: FieldCryptoErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Keyring {
+  /** kid used for new encryptions. */
+  readonly currentKid: string;
+  readonly keys: ReadonlyMap<string, CryptoKey>;
+}
+
+// Importing keys costs a few hundred microseconds; a Worker isolate sees the same keyring string
+// on every request, so parsed keyrings are memoised by their (secret) string value.
+const keyringCache = new Map<string, Promise<Keyring>>();
+
+/** Parses `k2:base64,k1:base64`. Accepts standard or url-safe base64 for the key material. */
+export function parseKeyring(keyring: string): Promise<Keyring> {
+  let cached = keyringCache.get(keyring);
+  if (!cached) {
+    cached = importKeyring(keyring);
+    // Do not cache failures: a fixed secret should not need an isolate restart.
+    cached.catch(() => keyringCache.delete(keyring));
+    keyringCache.set(keyring, cached);
+  }
+  return cached;
+}
+
+async function importKeyring(keyring: string): Promise<Keyring> {
+  const entries = keyring
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (entries.length === 0) throw new FieldCryptoError('bad_keyring', 'keyring is empty');
+  const keys = new Map<string, CryptoKey>();
+  let currentKid: string | undefined;
+  for (const entry of entries) {
+    const sep = entry.indexOf(':');
+    const kid = sep > 0 ? entry.slice(0, sep) : '';
+    if (!KID_PATTERN.test(kid)) {
+      throw new FieldCryptoError('bad_keyring', `keyring entry has an invalid key id: "${kid}"`);
+    }
+    if (keys.has(kid)) throw new FieldCryptoError('bad_keyring', `duplicate key id "${kid}"`);
+    let raw: Uint8Array<ArrayBuffer>;
+    try {
+      raw = base64ToBytes(entry.slice(sep + 1));
+    } catch {
+      throw new FieldCryptoError('bad_keyring', `key "${kid}" is not valid base64`);
+    }
+    if (raw.length !== KEY_BYTES) {
+      throw new FieldCryptoError('bad_keyring', `key "${kid}" must be ${KEY_BYTES} bytes, got ${raw.length}`);
+    }
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [
+      'encrypt',
+      'decrypt',
+    ]);
+    keys.set(kid, key);
+    currentKid ??= kid;
+  }
+  return { currentKid: currentKid as string, keys };
+}
+
+async function resolve(keyring: string | Keyring): Promise<Keyring> {
+  return typeof keyring === 'string' ? parseKeyring(keyring) : keyring;
+}
+
+/** Encrypts with the newest key. Every call uses a fresh random IV. */
+export async function encryptField(plain: string, keyring: string | Keyring): Promise<string> {
+  const ring = await resolve(keyring);
+  const key = ring.keys.get(ring.currentKid) as CryptoKey;
+  const header = `${VERSION}.${ring.currentKid}`;
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: utf8(header) },
+    key,
+    utf8(plain),
+  );
+  return `${header}.${bytesToBase64Url(iv)}.${bytesToBase64Url(new Uint8Array(ciphertext))}`;
+}
+
+/** Decrypts with the key named in the token; throws FieldCryptoError on any problem. */
+export async function decryptField(token: string, keyring: string | Keyring): Promise<string> {
+  const parts = token.split('.');
+  if (parts.length !== 4 || parts[0] !== VERSION) {
+    throw new FieldCryptoError('malformed', 'not a v1 encrypted field');
+  }
+  const [version, kid, ivPart, ctPart] = parts as [string, string, string, string];
+  const ring = await resolve(keyring);
+  const key = ring.keys.get(kid);
+  if (!key) {
+    throw new FieldCryptoError(
+      'unknown_kid',
+      `encrypted with key "${kid}", which is not in the keyring (have: ${[...ring.keys.keys()].join(', ')})`,
+    );
+  }
+  let iv: Uint8Array<ArrayBuffer>;
+  let ciphertext: Uint8Array<ArrayBuffer>;
+  try {
+    iv = base64UrlToBytes(ivPart);
+    ciphertext = base64UrlToBytes(ctPart);
+  } catch {
+    throw new FieldCryptoError('malformed', 'encrypted field is not valid base64url');
+  }
+  if (iv.length !== IV_BYTES) throw new FieldCryptoError('malformed', 'bad IV length');
+  try {
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv, additionalData: utf8(`${version}.${kid}`) },
+      key,
+      ciphertext,
+    );
+    return new TextDecoder().decode(plain);
+  } catch {
+    throw new FieldCryptoError('tampered', 'encrypted field failed authentication (tampered or wrong key)');
+  }
+}
+
+/** The kid a token was encrypted with (for finding rows a rotation still has to re-encrypt). */
+export function fieldKeyId(token: string): string | null {
+  const parts = token.split('.');
+  return parts.length === 4 && parts[0] === VERSION ? (parts[1] ?? null) : null;
+}
+
+/** Re-encrypts with the newest key when the token uses an older one; otherwise returns it. */
+export async function reencryptField(token: string, keyring: string | Keyring): Promise<string> {
+  const ring = await resolve(keyring);
+  if (fieldKeyId(token) === ring.currentKid) return token;
+  return encryptField(await decryptField(token, ring), ring);
+}
+
+/** A new random key entry for the keyring, e.g. for `k3:<this>`. */
+export function generateFieldKey(): string {
+  return bytesToBase64(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
+}
+
+// ---- phone helpers -------------------------------------------------------------------------
+
+/** Digits only: "+1 (212) 555-0134" → "12125550134". What gets encrypted and compared. */
+export function normalizePhone(input: string): string {
+  return input.replace(/\D+/g, '');
+}
+
+/** The plaintext search key stored beside the ciphertext (see users.phone_last4). */
+export function phoneLast4(input: string): string | null {
+  const digits = normalizePhone(input);
+  return digits.length === 0 ? null : digits.slice(-4);
+}
+
+/** Encrypts a phone for the users table: `{ phoneEnc, phoneLast4 }`, both null for no phone. */
+export async function encryptPhone(
+  input: string | null | undefined,
+  keyring: string | Keyring,
+): Promise<{ phoneEnc: string | null; phoneLast4: string | null }> {
+  const digits = input ? normalizePhone(input) : '';
+  if (digits.length === 0) return { phoneEnc: null, phoneLast4: null };
+  return { phoneEnc: await encryptField(digits, keyring), phoneLast4: digits.slice(-4) };
+}
+
+// ---- encoding (web-standard only: btoa/atob/TextEncoder) ----------------------------------
+
+function utf8(s: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(s);
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const normal = b64.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(normal.padEnd(normal.length + ((4 - (normal.length % 4)) % 4), '='));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function bytesToBase64Url(bytes: Uint8Array): string {
+  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('not base64url');
+  return base64ToBytes(s);
+}
