@@ -169,7 +169,8 @@ function metadataOf(p: Params, current: Record<string, string> = {}): Record<str
   if (typeof m !== 'object' || Array.isArray(m)) throw invalid('Invalid metadata', { param: 'metadata' });
   const out = { ...current };
   for (const [k, v] of Object.entries(m)) {
-    if (typeof v !== 'string') throw invalid(`Invalid metadata[${k}]`, { param: `metadata[${k}]` });
+    // A bracket in a key arrives as a deeper nesting level, which Stripe refuses too.
+    if (typeof v !== 'string') throw invalid(`Invalid value for metadata key ${k}: metadata values must be strings and keys cannot contain brackets`, { param: `metadata[${k}]` });
     if (v === '') delete out[k]; // an empty value unsets the key
     else out[k] = v;
   }

@@ -1,11 +1,12 @@
 import { neon } from '@neondatabase/serverless';
-import { drizzle, type NeonHttpDatabase } from 'drizzle-orm/neon-http';
+import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig } from '../env';
 import { currentMetrics } from '../lib/metrics';
 import { configureNeonDriver } from './endpoint';
 import * as schema from './schema';
 
-export type Db = NeonHttpDatabase<typeof schema>;
+export type { Db } from './queries/types';
+import type { Db } from './queries/types';
 
 /**
  * Every query leaves through this fetch, so each Neon HTTP request is counted against the request

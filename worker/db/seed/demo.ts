@@ -459,6 +459,11 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
     }
     if (appts.length > 0) {
       const inserted = await db.insert(appointments).values(appts).onConflictDoNothing().returning({ id: appointments.id });
+      // DO NOTHING would also swallow an exclusion-constraint conflict; on an empty shop every
+      // row must land, so a shortfall means the layout above overlaps — fail loudly.
+      if (inserted.length !== appts.length) {
+        throw new Error(`seedDemo: ${appts.length - inserted.length} ${s.slug} appointments conflicted`);
+      }
       appointmentsInserted += inserted.length;
     }
     if (pays.length > 0) await db.insert(payments).values(pays).onConflictDoNothing();
