@@ -133,6 +133,8 @@ describe.each(backends)('upstash-rest on $backend', ({ backend, enabled }) => {
       expect(await redis.zrange(k('z'), 2, 3, { byScore: true })).toEqual(['b', 'c']);
       expect(await redis.zrange(k('z'), '(1', '+inf', { byScore: true })).toEqual(['b', 'c']);
       expect(await redis.zcount(k('z'), '-inf', 2)).toBe(2);
+      expect(await redis.zrange(k('z'), '+inf', '-inf', { byScore: true, rev: true, offset: 0, count: 2 })).toEqual(['c', 'b']);
+      expect(await redis.zrange(k('z'), 0, 0, { rev: true })).toEqual(['c']);
       expect(await redis.zcard(k('z'))).toBe(3);
       expect(await redis.zremrangebyscore(k('z'), 0, 1)).toBe(1);
       expect(await redis.zrem(k('z'), 'b')).toBe(1);

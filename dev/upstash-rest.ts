@@ -370,16 +370,15 @@ function cmdZrange(db: MemoryStore, [key, start, stop, ...opts]: string[]): Repl
   if (limit && !byScore) {
     throw new RedisError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
   }
-  const z = db.get(key as string, 'zset');
-  if (!z) return [];
-  let items = sortedMembers(z);
-  if (rev) items.reverse();
+  // Arguments are validated before the key is looked at, as Redis does.
   if (byScore) {
     // With REV the first bound is the maximum, as in Redis.
     const [lo, hi] = rev ? [stop as string, start as string] : [start as string, stop as string];
     const min = parseScoreBound(lo);
     const max = parseScoreBound(hi);
-    items = items.filter(([, s]) => inRange(s, min, max));
+    let items = sortedMembers(db.get(key as string, 'zset') ?? new Map());
+    if (rev) items.reverse();
+    items = items.filter(([, sc]) => inRange(sc, min, max));
     if (limit) {
       const [offset, count] = limit;
       if (offset < 0) return [];
@@ -387,9 +386,11 @@ function cmdZrange(db: MemoryStore, [key, start, stop, ...opts]: string[]): Repl
     }
     return withScores(items, scores);
   }
-  const len = items.length;
   let s = parseInteger(start as string);
   let e = parseInteger(stop as string);
+  const items = sortedMembers(db.get(key as string, 'zset') ?? new Map());
+  if (rev) items.reverse();
+  const len = items.length;
   if (s < 0) s = Math.max(0, len + s);
   if (e < 0) e = len + e;
   if (s > e || s >= len) return [];

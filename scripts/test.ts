@@ -1,5 +1,5 @@
 /**
- * `npm test`: build → typecheck (and generated binding types up to date) → start the local data
+ * `npm test`: build → typecheck, lint, generated binding types up to date → start the local data
  * plane → migrate → vitest (node + workerd projects) → stop everything.
  *
  * Backends: embedded (PGlite + in-memory Redis) by default. With TEST_DATABASE_URL and/or
@@ -34,6 +34,7 @@ const quick = process.env.BB_TEST_SKIP_STATIC === '1';
 if (!quick) {
   await step('build', 'npm', ['run', '--silent', 'build']);
   await step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+  await step('lint', 'npm', ['run', '--silent', 'lint']);
   await step('binding types are current', 'npm', ['run', '--silent', 'types:check']);
 }
 
