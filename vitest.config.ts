@@ -1,4 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { exportJWK, generateKeyPair } from 'jose';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -13,6 +14,10 @@ const plane = {
   stripeUrl: process.env.BB_TEST_STRIPE_URL ?? 'http://127.0.0.1:4446',
   redisPrefix: process.env.BB_TEST_REDIS_PREFIX ?? 'bbtest:',
 };
+
+// A signing key of this run's own: tests mint tokens with it, and nothing real can verify them.
+const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+const jwtSigningKeys = JSON.stringify([{ ...(await exportJWK(privateKey)), kid: 'test-key-1' }]);
 
 export default defineConfig({
   test: {
@@ -43,6 +48,12 @@ export default defineConfig({
                 STRIPE_SECRET_KEY: 'sk_test_local',
                 STRIPE_WEBHOOK_SECRET: 'whsec_test_local',
                 STRIPE_API_URL: plane.stripeUrl,
+                JWT_SIGNING_KEYS: jwtSigningKeys,
+                SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+                // Tests share one anonymous identity; the limiter's own tests set tight limits.
+                RATE_LIMIT_PER_MINUTE: '100000',
+                LOGIN_ATTEMPTS_PER_MINUTE: '5',
+                REGISTRATIONS_PER_HOUR: '100000',
                 FIELD_ENCRYPTION_KEYS:
                   'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
               },

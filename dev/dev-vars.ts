@@ -30,7 +30,7 @@ export function writeDevVars(
 ): Record<string, string> {
   const example = parseVars(readFileSync(devVarsExamplePath, 'utf8'));
   const existing = readDevVars(path);
-  const fresh = Object.fromEntries(Object.entries(firstTimeOnly).filter(([k]) => !(k in existing)));
+  const fresh = Object.fromEntries(Object.entries(firstTimeOnly).filter(([k]) => !existing[k]));
   const merged = { ...example, ...fresh, ...existing, ...overrides };
   const body = Object.entries(merged)
     .map(([k, v]) => `${k}=${v}`)

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { newSigningJwk } from '../scripts/jwt-key.ts';
 import { writeDevVars } from './dev-vars.ts';
 import { migrate } from './migrate.ts';
 import { startPlane } from './plane.ts';
@@ -70,8 +71,12 @@ const vars = writeDevVars(
     STRIPE_WEBHOOK_SECRET: 'whsec_local_dev',
   },
   undefined,
-  // A fresh random field-encryption key the first time; kept afterwards so stored data stays readable.
-  { FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+  // Fresh random secrets the first time; kept afterwards so stored data and sessions stay valid.
+  {
+    FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    JWT_SIGNING_KEYS: JSON.stringify([await newSigningJwk()]),
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+  },
 );
 
 let wrangler: ChildProcess | undefined;

@@ -6,6 +6,8 @@ import type { Context } from 'hono';
 import { ConfigError, loadConfig } from './env';
 import { ApiError, type ErrorCode, fieldErrors, problemBody, problemResponse } from './lib/errors';
 import { problemCodeForSqlState, sqlState } from './lib/pg-errors';
+import { authenticate } from './middleware/auth';
+import { globalRateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { registerApiRoutes } from './routes';
@@ -28,6 +30,8 @@ function isHttpException(err: Error): err is HTTPException {
   return err instanceof HTTPException || (err.name === 'Error' && typeof (err as Partial<HTTPException>).getResponse === 'function' && typeof (err as Partial<HTTPException>).status === 'number');
 }
 
+const unlimitedPaths = new Set(['/api/v1/health', '/api/v1/openapi.json', '/api/docs', '/api/v1/webhooks/stripe']);
+
 function isApi(path: string): boolean {
   return path.startsWith('/api/') || path === '/health';
 }
@@ -41,6 +45,9 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
 
   if (err instanceof ApiError) {
     if (err.status >= 500) logger?.error('api error', { code: err.code, err });
+    // Through the context too: Hono copies headers set earlier (say, the global RateLimit-*) onto
+    // the error response, which would otherwise override these.
+    for (const [name, value] of Object.entries(err.extra.headers ?? {})) c.header(name, value);
     return problemResponse(problemBody(err.code, requestId, err.detail, err.extra.errors, instance), {
       ...headers,
       ...err.extra.headers,
@@ -108,6 +115,13 @@ export function createApp(options: AppOptions = {}) {
       },
     }),
   );
+
+  app.use('/api/*', authenticate());
+  app.use('/api/*', async (c, next) => {
+    // Monitors, the API description and Stripe's webhook retries are not client traffic.
+    if (unlimitedPaths.has(new URL(c.req.url).pathname)) return next();
+    return globalRateLimit()(c, next);
+  });
 
   (options.routes ?? registerApiRoutes)(app);
 

@@ -22,6 +22,11 @@ export const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(1),
   STRIPE_API_URL: optionalUrl,
   FIELD_ENCRYPTION_KEYS: z.string().min(1),
+  JWT_SIGNING_KEYS: z.string().min(1, 'generate with `npm run keys:jwt`'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(5),
+  REGISTRATIONS_PER_HOUR: z.coerce.number().int().positive().default(20),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -1,4 +1,6 @@
+import type { AccessClaims } from './auth/jwt';
 import type { Logger } from './lib/logger';
+import type { ShopAccess } from './middleware/auth';
 import type { RequestMetrics } from './lib/metrics';
 import type { Services } from './services/container';
 
@@ -10,5 +12,10 @@ export interface HonoEnv {
     logger: Logger;
     metrics: RequestMetrics;
     services: Services;
+    /** Set by authenticate() when the request carries a valid access token. */
+    auth?: AccessClaims;
+    authError?: 'malformed' | 'invalid';
+    /** Set by requireShopRole(). */
+    shopAccess?: ShopAccess;
   };
 }

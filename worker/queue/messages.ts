@@ -9,7 +9,10 @@ export const notificationMessageSchema = z.object({
   channel: z.enum(['email', 'sms', 'log']),
   to: z.string().min(1).max(320),
   template: z.string().min(1).max(100),
+  /** Stored in the notification log. */
   data: z.record(z.string(), z.unknown()).default({}),
+  /** Used to render the message (links with single-use tokens) but never written anywhere. */
+  secrets: z.record(z.string(), z.string()).default({}),
 });
 
 export type NotificationMessage = z.input<typeof notificationMessageSchema>;

@@ -1,6 +1,15 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { HonoEnv } from '../types';
+import { registerLogin } from './v1/auth.login';
+import { registerLogout } from './v1/auth.logout';
+import { registerMe } from './v1/auth.me';
+import { registerForgotPassword } from './v1/auth.password-forgot';
+import { registerResetPassword } from './v1/auth.password-reset';
+import { registerRefresh } from './v1/auth.refresh';
+import { registerRegister } from './v1/auth.register';
+import { registerVerifyEmail } from './v1/auth.verify-email';
 import { registerDocs } from './v1/docs';
+import { registerJwks } from './v1/jwks.get';
 import { registerHealth } from './v1/health.get';
 import { registerListShops } from './v1/shops.list';
 
@@ -9,4 +18,14 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerHealth(app);
   registerDocs(app);
   registerListShops(app);
+
+  registerRegister(app);
+  registerLogin(app);
+  registerRefresh(app);
+  registerLogout(app);
+  registerMe(app);
+  registerForgotPassword(app);
+  registerResetPassword(app);
+  registerVerifyEmail(app);
+  registerJwks(app);
 }

@@ -1,0 +1,18 @@
+/** Opaque tokens (refresh, password reset, e-mail verification) and how they are stored. */
+
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+export const PASSWORD_RESET_TTL_MS = 30 * 60 * 1000;
+export const EMAIL_VERIFY_TTL_MS = 48 * 60 * 60 * 1000;
+
+/** 256 random bits, base64url: unguessable, so a plain SHA-256 is enough to store it. */
+export function newOpaqueToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+export async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

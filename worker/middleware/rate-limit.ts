@@ -1,0 +1,85 @@
+import { Ratelimit } from '@upstash/ratelimit';
+import type { Context, MiddlewareHandler } from 'hono';
+import { ApiError } from '../lib/errors';
+import type { HonoEnv } from '../types';
+
+type Window = Parameters<typeof Ratelimit.slidingWindow>[1];
+
+const limiters = new Map<string, Ratelimit>();
+// Identifiers already over the limit are remembered in the isolate until their window resets,
+// so a flood costs no Redis round trips.
+const ephemeralCache = new Map<string, number>();
+
+function limiter(c: Context<HonoEnv>, name: string, limit: number, window: Window): Ratelimit {
+  const { config, redis } = c.get('services');
+  const key = `${config.UPSTASH_REDIS_REST_URL}|${config.REDIS_PREFIX}|${name}|${limit}|${window}`;
+  let rl = limiters.get(key);
+  if (!rl) {
+    rl = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(limit, window),
+      prefix: `${config.REDIS_PREFIX}rl:${name}`,
+      ephemeralCache,
+      timeout: 1000,
+      analytics: false,
+    });
+    limiters.set(key, rl);
+  }
+  return rl;
+}
+
+export function clientIp(c: Context<HonoEnv>): string {
+  return c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'unknown';
+}
+
+export interface LimitOptions {
+  name: string;
+  limit: number;
+  window: Window;
+  identifier: string;
+  /** Closed: a Redis outage refuses the request (login). Open: it lets it through (everything else). */
+  failClosed?: boolean;
+}
+
+/** Applies one limit; sets RateLimit-* headers; throws 429 with Retry-After when exceeded. */
+export async function enforceLimit(c: Context<HonoEnv>, options: LimitOptions): Promise<void> {
+  let result;
+  try {
+    result = await limiter(c, options.name, options.limit, options.window).limit(options.identifier);
+  } catch (err) {
+    c.get('logger').warn('rate limiter unavailable', { limiter: options.name, err });
+    if (options.failClosed) throw new ApiError('dependency_unavailable', 'Try again in a moment');
+    return;
+  }
+  if (result.reason === 'timeout') {
+    c.get('logger').warn('rate limiter timed out', { limiter: options.name });
+    if (options.failClosed) throw new ApiError('dependency_unavailable', 'Try again in a moment');
+    return;
+  }
+  const resetSeconds = Math.max(0, Math.ceil((result.reset - Date.now()) / 1000));
+  const headers = {
+    'RateLimit-Limit': String(result.limit),
+    'RateLimit-Remaining': String(Math.max(0, result.remaining)),
+    'RateLimit-Reset': String(resetSeconds),
+  };
+  if (!result.success) {
+    throw new ApiError('rate_limited', `Too many requests; try again in ${Math.max(1, resetSeconds)} s`, {
+      headers: { ...headers, 'Retry-After': String(Math.max(1, resetSeconds)) },
+    });
+  }
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+}
+
+/** The global limit: per signed-in user, or per IP for anonymous callers. */
+export function globalRateLimit(): MiddlewareHandler<HonoEnv> {
+  return async function globalRateLimitMiddleware(c, next) {
+    const auth = c.get('auth');
+    await enforceLimit(c, {
+      name: 'global',
+      limit: c.get('services').config.RATE_LIMIT_PER_MINUTE,
+      window: '60 s',
+      identifier: auth ? `user:${auth.userId}` : `ip:${clientIp(c)}`,
+    });
+    await next();
+  };
+}

@@ -1,0 +1,45 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { errorResponses } from '../../lib/errors';
+import { clientIp, enforceLimit } from '../../middleware/rate-limit';
+import { login, normaliseEmail } from '../../services/auth';
+import type { HonoEnv } from '../../types';
+import { EmailSchema, json, PasswordInput, SessionSchema } from './auth.schemas';
+
+export const LoginBody = z.object({ email: EmailSchema, password: PasswordInput }).openapi('LoginRequest');
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const loginRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/auth/login',
+  tags: ['Auth'],
+  operationId: 'login',
+  summary: 'Sign in with e-mail and password',
+  description: `At most LOGIN_ATTEMPTS_PER_MINUTE (default 5) attempts per e-mail and IP each minute.`,
+  request: { body: json(LoginBody) },
+  responses: {
+    200: { description: 'Signed in', content: { 'application/json': { schema: SessionSchema } } },
+    400: errorResponses[400],
+    401: errorResponses[401],
+    429: errorResponses[429],
+    503: errorResponses[503],
+  },
+});
+
+export function registerLogin(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(loginRoute, async (c) => {
+    const { email, password } = c.req.valid('json');
+    const services = c.get('services');
+    // Counted before the password is checked, successes included; fails closed if Redis is down
+    // (an unthrottled login is a brute-force window).
+    await enforceLimit(c, {
+      name: 'login',
+      limit: services.config.LOGIN_ATTEMPTS_PER_MINUTE,
+      window: '60 s',
+      identifier: `${normaliseEmail(email)}|${clientIp(c)}`,
+      failClosed: true,
+    });
+    const session = await login(services, email, password);
+    c.header('Cache-Control', 'no-store');
+    return c.json(session, 200);
+  });
+}

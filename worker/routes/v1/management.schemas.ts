@@ -1,0 +1,159 @@
+/**
+ * Zod/OpenAPI schemas shared by the management routes (shops, staff, catalogue, schedule,
+ * clients). Wire names are snake_case; money is integer minor units + ISO currency; instants are
+ * RFC 3339 with offset.
+ */
+import { z } from '@hono/zod-openapi';
+import type { Appointment } from '../../db/schema';
+
+export const Uuid = z.uuid().openapi({ example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' });
+
+export const IdParams = z.object({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' }),
+});
+
+export const Slug = z
+  .string()
+  .min(3)
+  .max(60)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lower-case letters, digits and single hyphens')
+  .openapi({ example: 'fade-street' });
+
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'An ISO 4217 code in capitals')
+  .openapi({ example: 'USD' });
+
+/** Minor units (cents); the upper bound keeps sums far inside 32-bit integers. */
+export const PriceCents = z.number().int().min(0).max(10_000_000).openapi({ example: 3500 });
+
+/** Appointments sit on a 5-minute grid, so durations do too. */
+export const DurationMin = z.number().int().positive().max(720).multipleOf(5).openapi({ example: 30 });
+
+export const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2030-01-07T09:00:00-05:00' });
+
+export const MoneyRuleSchema = z
+  .object({
+    kind: z.enum(['none', 'percent', 'fixed']),
+    value: z.number().int().min(0).openapi({ description: 'percent: 0..100; fixed: minor units; none: 0' }),
+  })
+  .openapi('MoneyRule', { example: { kind: 'percent', value: 20 } });
+
+export const PolicySchema = z
+  .object({
+    hold_minutes: z.number().int().min(1).max(60),
+    deposit: MoneyRuleSchema,
+    cancel_window_hours: z.number().int().min(0).max(24 * 14),
+    late_cancel_fee: MoneyRuleSchema,
+    no_show_fee: MoneyRuleSchema,
+    buffer_before_min: z.number().int().min(0).max(240).multipleOf(5),
+    buffer_after_min: z.number().int().min(0).max(240).multipleOf(5),
+    min_notice_min: z.number().int().min(0).max(60 * 24 * 14),
+    booking_window_days: z.number().int().min(1).max(366),
+  })
+  .openapi('ShopPolicy', {
+    example: {
+      hold_minutes: 10,
+      deposit: { kind: 'percent', value: 20 },
+      cancel_window_hours: 24,
+      late_cancel_fee: { kind: 'fixed', value: 1000 },
+      no_show_fee: { kind: 'fixed', value: 1500 },
+      buffer_before_min: 0,
+      buffer_after_min: 5,
+      min_notice_min: 60,
+      booking_window_days: 60,
+    },
+  });
+
+export const AddressSchema = z
+  .object({
+    line1: z.string().trim().min(1).max(200),
+    line2: z.string().trim().max(200).optional(),
+    city: z.string().trim().min(1).max(100),
+    region: z.string().trim().max(100).optional(),
+    postal_code: z.string().trim().min(1).max(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 in capitals'),
+  })
+  .openapi('Address', {
+    example: { line1: '12 Grand St', city: 'New York', region: 'NY', postal_code: '10013', country: 'US' },
+  });
+
+export const ShopSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    timezone: z.string().openapi({ example: 'America/New_York' }),
+    currency: z.string(),
+    address: AddressSchema.nullable(),
+    policy: PolicySchema,
+    active: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Shop');
+
+export const AppointmentRefSchema = z
+  .object({
+    id: z.uuid(),
+    shop_id: z.uuid(),
+    barber_id: z.uuid(),
+    client_id: z.uuid(),
+    service_id: z.uuid(),
+    start_time: z.string(),
+    end_time: z.string(),
+    status: z.enum(['held', 'pending_payment', 'confirmed', 'completed', 'cancelled', 'no_show']),
+  })
+  .openapi('AppointmentRef');
+
+export type AppointmentRef = z.infer<typeof AppointmentRefSchema>;
+
+export function appointmentRef(a: Appointment): AppointmentRef {
+  return {
+    id: a.id,
+    shop_id: a.shopId,
+    barber_id: a.barberId,
+    client_id: a.clientId,
+    service_id: a.serviceId,
+    start_time: a.startTime.toISOString(),
+    end_time: a.endTime.toISOString(),
+    status: a.status,
+  };
+}
+
+export const ServiceSchema = z
+  .object({
+    id: z.uuid(),
+    shop_id: z.uuid(),
+    name: z.string(),
+    description: z.string(),
+    price_cents: z.number().int(),
+    currency: z.string(),
+    duration_min: z.number().int(),
+    active: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Service');
+
+export const BarberSchema = z
+  .object({
+    id: z.uuid(),
+    shop_id: z.uuid(),
+    user_id: z.uuid(),
+    display_name: z.string(),
+    bio: z.string(),
+    active: z.boolean(),
+  })
+  .openapi('Barber');
+
+export const TimeOffSchema = z
+  .object({
+    id: z.uuid(),
+    barber_id: z.uuid(),
+    starts_at: z.string(),
+    ends_at: z.string(),
+    reason: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('TimeOff');

@@ -1,0 +1,338 @@
+import { eq, sql } from 'drizzle-orm';
+import { keyring, signAccessToken } from '../auth/jwt';
+import {
+  EMAIL_VERIFY_TTL_MS,
+  hashToken,
+  newOpaqueToken,
+  PASSWORD_RESET_TTL_MS,
+  REFRESH_TOKEN_TTL_MS,
+} from '../auth/tokens';
+import { authTokens, refreshTokens, users, type User } from '../db/schema';
+import { passwordIssues } from '../domain/password-policy';
+import { decryptField, encryptPhone } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import { sqlState } from '../lib/pg-errors';
+import { hashPassword, needsRehash, verifyPassword } from '../lib/password';
+import type { Services } from './container';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  email_verified: boolean;
+  created_at: string;
+}
+
+export interface Session {
+  user: PublicUser;
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+type UserRow = Pick<User, 'id' | 'email' | 'firstName' | 'lastName' | 'phoneEnc' | 'verifiedAt' | 'createdAt'>;
+
+export async function publicUser(row: UserRow, keyringValue: string): Promise<PublicUser> {
+  return {
+    id: row.id,
+    email: row.email,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    phone: row.phoneEnc ? await decryptField(row.phoneEnc, keyringValue) : null,
+    email_verified: row.verifiedAt !== null,
+    created_at: new Date(row.createdAt).toISOString(),
+  };
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function rejectWeakPassword(password: string, account: { email?: string; names?: string[] }): void {
+  const issues = passwordIssues(password, account);
+  if (issues.length) {
+    throw new ApiError('unprocessable', 'Choose a stronger password', {
+      errors: issues.map((i) => ({ path: 'json.password', message: i.message, code: i.code })),
+    });
+  }
+}
+
+async function accessToken(services: Services, userId: string) {
+  const ring = await keyring(services.config.JWT_SIGNING_KEYS);
+  return signAccessToken(ring, services.config.APP_ORIGIN, userId);
+}
+
+/** A new refresh-token family: the row to insert and the token to hand out (once). */
+async function newRefreshToken(userId: string, familyId: string = crypto.randomUUID()) {
+  const token = newOpaqueToken();
+  return {
+    token,
+    row: {
+      id: crypto.randomUUID(),
+      userId,
+      familyId,
+      tokenHash: await hashToken(token),
+      expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+    },
+  };
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  phone?: string | undefined;
+}
+
+/**
+ * One Neon round trip: user, first refresh token and the e-mail verification token go in one
+ * batch (ids are made here), so a taken e-mail (23505 → 409) leaves nothing behind.
+ */
+export async function register(services: Services, input: RegisterInput): Promise<Session> {
+  const email = input.email.trim();
+  rejectWeakPassword(input.password, { email, names: [input.first_name, input.last_name] });
+  const userId = crypto.randomUUID();
+  const verifyToken = newOpaqueToken();
+  const [passwordHash, phone, refresh, verifyHash] = await Promise.all([
+    hashPassword(input.password),
+    encryptPhone(input.phone, services.config.FIELD_ENCRYPTION_KEYS),
+    newRefreshToken(userId),
+    hashToken(verifyToken),
+  ]);
+  const db = services.db;
+  let inserted: UserRow[];
+  try {
+    [inserted] = await db.batch([
+      db
+        .insert(users)
+        .values({ id: userId, email, passwordHash, firstName: input.first_name, lastName: input.last_name, ...phone })
+        .returning(),
+      db.insert(refreshTokens).values(refresh.row),
+      db.insert(authTokens).values({
+        userId,
+        kind: 'email_verify',
+        tokenHash: verifyHash,
+        expiresAt: new Date(Date.now() + EMAIL_VERIFY_TTL_MS),
+      }),
+    ]);
+  } catch (err) {
+    if (sqlState(err)?.code === '23505') {
+      throw new ApiError('conflict', 'An account with this e-mail already exists', {
+        errors: [{ path: 'json.email', message: 'Already registered; sign in or reset the password' }],
+      });
+    }
+    throw err;
+  }
+  const user = inserted[0]!;
+  await services.notify({
+    dedupe_key: `email_verify:${user.id}:${verifyHash.slice(0, 16)}`,
+    channel: 'email',
+    to: user.email,
+    template: 'verify_email',
+    data: { first_name: user.firstName },
+    secrets: { link: `${services.config.APP_ORIGIN}/verify-email?token=${verifyToken}` },
+  });
+  const access = await accessToken(services, user.id);
+  services.logger.info('user registered', { user_id: user.id });
+  return {
+    user: await publicUser(user, services.config.FIELD_ENCRYPTION_KEYS),
+    access_token: access.token,
+    refresh_token: refresh.token,
+    token_type: 'Bearer',
+    expires_in: access.expiresIn,
+  };
+}
+
+// Verified against when the e-mail is unknown, so both paths cost the same time.
+let dummyHash: Promise<string> | undefined;
+
+/** Two round trips: find the user; store the new refresh token (and a rehash, if due). */
+export async function login(services: Services, email: string, password: string): Promise<Session> {
+  const db = services.db;
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, normaliseEmail(email)))
+    .limit(1);
+  const stored = user?.passwordHash ?? (await (dummyHash ??= hashPassword('not-a-real-password')));
+  const ok = await verifyPassword(password, stored);
+  if (!user || !user.passwordHash || !ok) {
+    services.logger.info('login failed', { reason: user ? 'bad_password' : 'unknown_email' });
+    throw new ApiError('unauthorized', 'E-mail or password is wrong');
+  }
+  const refresh = await newRefreshToken(user.id);
+  const rehash = needsRehash(user.passwordHash) ? await hashPassword(password) : null;
+  const storeToken = db.insert(refreshTokens).values(refresh.row);
+  if (rehash) {
+    await db.batch([storeToken, db.update(users).set({ passwordHash: rehash, updatedAt: new Date() }).where(eq(users.id, user.id))]);
+  } else {
+    await storeToken;
+  }
+  const access = await accessToken(services, user.id);
+  services.logger.info('login', { user_id: user.id, rehashed: rehash !== null });
+  return {
+    user: await publicUser(user, services.config.FIELD_ENCRYPTION_KEYS),
+    access_token: access.token,
+    refresh_token: refresh.token,
+    token_type: 'Bearer',
+    expires_in: access.expiresIn,
+  };
+}
+
+const invalidRefresh = () => new ApiError('unauthorized', 'The refresh token is invalid, expired or already used');
+
+/**
+ * Rotation in one statement on the happy path: the presented token is marked rotated (only if it
+ * is live) and its successor inserted in the same family. A token that was already rotated or
+ * revoked is a replay — someone else holds a copy — so the whole family is revoked.
+ */
+export async function refresh(services: Services, presented: string): Promise<Omit<Session, 'user'>> {
+  const db = services.db;
+  const presentedHash = await hashToken(presented);
+  const next = newOpaqueToken();
+  const nextId = crypto.randomUUID();
+  const nextHash = await hashToken(next);
+  const expiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS).toISOString();
+  const rotated = await db.execute<{ user_id: string }>(sql`
+    WITH old AS (
+      UPDATE refresh_tokens SET rotated_at = now(), replaced_by = ${nextId}
+       WHERE token_hash = ${presentedHash} AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+       RETURNING user_id, family_id
+    )
+    INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
+    SELECT ${nextId}, user_id, family_id, ${nextHash}, ${expiresAt}::timestamptz FROM old
+    RETURNING user_id`);
+  const userId = rotated.rows[0]?.user_id;
+  if (!userId) {
+    const revoked = await db.execute<{ user_id: string }>(sql`
+      UPDATE refresh_tokens SET revoked_at = now()
+       WHERE family_id = (SELECT family_id FROM refresh_tokens
+                           WHERE token_hash = ${presentedHash} AND (rotated_at IS NOT NULL OR revoked_at IS NOT NULL))
+         AND revoked_at IS NULL
+      RETURNING user_id`);
+    if (revoked.rows.length) {
+      services.logger.warn('refresh token reuse detected; family revoked', {
+        user_id: revoked.rows[0]!.user_id,
+        revoked: revoked.rows.length,
+      });
+    }
+    throw invalidRefresh();
+  }
+  const access = await accessToken(services, userId);
+  return { access_token: access.token, refresh_token: next, token_type: 'Bearer', expires_in: access.expiresIn };
+}
+
+/** Ends the session the refresh token belongs to (its whole family); idempotent. */
+export async function logout(services: Services, userId: string, presented: string): Promise<void> {
+  const presentedHash = await hashToken(presented);
+  await services.db.execute(sql`
+    UPDATE refresh_tokens SET revoked_at = now()
+     WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ${presentedHash} AND user_id = ${userId})
+       AND revoked_at IS NULL`);
+}
+
+export interface Me extends PublicUser {
+  memberships: { shop_id: string; shop_slug: string; shop_name: string; role: string }[];
+}
+
+/** The caller and their memberships, one statement. */
+export async function me(services: Services, userId: string): Promise<Me | null> {
+  const rows = await services.db.execute<{
+    id: string;
+    email: string;
+    first_name: string;
+    last_name: string;
+    phone_enc: string | null;
+    verified_at: string | null;
+    created_at: string;
+    memberships: Me['memberships'];
+  }>(sql`
+    SELECT u.id, u.email, u.first_name, u.last_name, u.phone_enc, u.verified_at, u.created_at,
+           coalesce((SELECT json_agg(json_build_object('shop_id', s.id, 'shop_slug', s.slug, 'shop_name', s.name, 'role', m.role)
+                                     ORDER BY s.name, m.role)
+                       FROM memberships m JOIN shops s ON s.id = m.shop_id
+                      WHERE m.user_id = u.id), '[]'::json) AS memberships
+      FROM users u WHERE u.id = ${userId}`);
+  const row = rows.rows[0];
+  if (!row) return null;
+  const user = await publicUser(
+    {
+      id: row.id,
+      email: row.email,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      phoneEnc: row.phone_enc,
+      verifiedAt: row.verified_at ? new Date(row.verified_at) : null,
+      createdAt: new Date(row.created_at),
+    },
+    services.config.FIELD_ENCRYPTION_KEYS,
+  );
+  const memberships = typeof row.memberships === 'string' ? JSON.parse(row.memberships) : row.memberships;
+  return { ...user, memberships };
+}
+
+/**
+ * Always succeeds from the caller's point of view (no account enumeration). When the e-mail is
+ * known, a single-use reset token is stored hashed and mailed — one statement.
+ */
+export async function forgotPassword(services: Services, email: string): Promise<void> {
+  const token = newOpaqueToken();
+  const tokenHash = await hashToken(token);
+  const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_MS).toISOString();
+  const rows = await services.db.execute<{ user_id: string; email: string }>(sql`
+    INSERT INTO auth_tokens (user_id, kind, token_hash, expires_at)
+    SELECT id, 'password_reset', ${tokenHash}, ${expiresAt}::timestamptz
+      FROM users WHERE lower(email) = ${normaliseEmail(email)}
+    RETURNING user_id, (SELECT email FROM users WHERE id = user_id) AS email`);
+  const row = rows.rows[0];
+  if (!row) return;
+  await services.notify({
+    dedupe_key: `password_reset:${row.user_id}:${tokenHash.slice(0, 16)}`,
+    channel: 'email',
+    to: row.email,
+    template: 'password_reset',
+    data: {},
+    secrets: { link: `${services.config.APP_ORIGIN}/reset-password?token=${token}` },
+  });
+}
+
+const badToken = () =>
+  new ApiError('unprocessable', 'The link is invalid, expired or already used', {
+    errors: [{ path: 'json.token', message: 'Request a new link' }],
+  });
+
+/** Uses the token, sets the new password and signs out every session — one statement. */
+export async function resetPassword(services: Services, token: string, password: string): Promise<void> {
+  rejectWeakPassword(password, {});
+  const rows = await services.db.execute<{ id: string }>(sql`
+    WITH used AS (
+      UPDATE auth_tokens SET used_at = now()
+       WHERE token_hash = ${await hashToken(token)} AND kind = 'password_reset' AND used_at IS NULL AND expires_at > now()
+       RETURNING user_id
+    ), changed AS (
+      UPDATE users SET password_hash = ${await hashPassword(password)}, updated_at = now()
+       WHERE id IN (SELECT user_id FROM used) RETURNING id
+    ), signed_out AS (
+      UPDATE refresh_tokens SET revoked_at = now()
+       WHERE user_id IN (SELECT id FROM changed) AND revoked_at IS NULL RETURNING 1
+    )
+    SELECT id FROM changed`);
+  if (!rows.rows[0]) throw badToken();
+  services.logger.info('password reset', { user_id: rows.rows[0].id });
+}
+
+export async function verifyEmail(services: Services, token: string): Promise<void> {
+  const rows = await services.db.execute<{ id: string }>(sql`
+    WITH used AS (
+      UPDATE auth_tokens SET used_at = now()
+       WHERE token_hash = ${await hashToken(token)} AND kind = 'email_verify' AND used_at IS NULL AND expires_at > now()
+       RETURNING user_id
+    )
+    UPDATE users SET verified_at = coalesce(verified_at, now()), updated_at = now()
+     WHERE id IN (SELECT user_id FROM used) RETURNING id`);
+  if (!rows.rows[0]) throw badToken();
+}
