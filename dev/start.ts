@@ -118,6 +118,7 @@ try {
     ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', `${root}.data/wrangler`, '--show-interactive-dev-session=false'],
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
+  console.log(`▶ wrangler dev started (process group ${wrangler.pid})`);
   wrangler.on('exit', (code) => {
     if (!stopping) {
       console.error(`wrangler exited (${code})`);

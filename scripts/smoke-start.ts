@@ -56,8 +56,15 @@ async function stopApp(app: Started): Promise<void> {
     process.kill(-app.pid, 'SIGKILL');
     fail('processes were still running 20 s after Ctrl-C');
   }
-  const workerd = execSync('pgrep -x workerd || true').toString().trim();
-  if (workerd) fail(`workerd still running after Ctrl-C (pids ${workerd})`);
+  // wrangler (and its workerd) run in a process group of their own; it must be gone too.
+  const wranglerGroup = Number(/wrangler dev started \(process group (\d+)\)/.exec(app.output())?.[1]);
+  if (!wranglerGroup) fail('npm start did not report the wrangler process group');
+  const groupDeadline = Date.now() + 10_000;
+  while (groupAlive(wranglerGroup) && Date.now() < groupDeadline) await new Promise((r) => setTimeout(r, 200));
+  if (groupAlive(wranglerGroup)) {
+    const left = execSync(`pgrep -g ${wranglerGroup} -a || true`).toString().trim();
+    fail(`wrangler/workerd still running after Ctrl-C:\n${left}`);
+  }
   for (const port of [8787, 4444, 4445, 4446]) {
     const listening = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
     if (listening) fail(`port ${port} still answers after Ctrl-C`);

@@ -1,0 +1,142 @@
+/** Staff: invitations by e-mail, accepting them, deactivating a barber. */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { barbers, invitations, users, type Appointment, type Barber, type Invitation } from '../../db/schema';
+import { ApiError } from '../../lib/errors';
+import type { NotificationMessage } from '../../queue/messages';
+import { auditQuery } from '../audit';
+import { activeAppointmentsQuery } from './appointments';
+import { hashToken, newSecretToken } from './tokens';
+
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface InviteInput {
+  shop: { id: string; name: string };
+  email: string;
+  role: 'barber';
+  actorId: string;
+  appOrigin: string;
+}
+
+/**
+ * Stores the invitation (token hash only) with its audit row in one batch, then enqueues the
+ * e-mail carrying the only copy of the token. The dedupe key is the invitation id, so a retried
+ * queue delivery sends one e-mail.
+ */
+export async function inviteStaff(
+  db: Db,
+  notify: (m: NotificationMessage) => Promise<void>,
+  input: InviteInput,
+): Promise<Invitation> {
+  const token = newSecretToken();
+  const id = crypto.randomUUID();
+  const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
+  const [created] = await db.batch([
+    db
+      .insert(invitations)
+      .values({ id, shopId: input.shop.id, email: input.email, role: input.role, tokenHash: await hashToken(token), invitedBy: input.actorId, expiresAt })
+      .returning(),
+    auditQuery(db, {
+      shopId: input.shop.id,
+      actorId: input.actorId,
+      action: 'invitation.created',
+      entity: 'invitation',
+      entityId: id,
+      data: { email: input.email, role: input.role },
+    }),
+  ]);
+  await notify({
+    dedupe_key: `invitation:${id}:email`,
+    channel: 'email',
+    to: input.email,
+    template: 'barber_invitation',
+    data: {
+      invitation_id: id,
+      shop_id: input.shop.id,
+      shop_name: input.shop.name,
+      role: input.role,
+      expires_at: expiresAt.toISOString(),
+      accept_url: `${input.appOrigin}/invitations/${token}`,
+    },
+  });
+  return created[0]!;
+}
+
+/**
+ * Accepts an invitation for the signed-in user. Outcomes (documented on the route):
+ * unknown token → 404 not_found; already accepted or expired → 409 conflict (the invitation
+ * exists but its state forbids accepting; a new one must be sent); e-mail of another person →
+ * 403 forbidden. The write is ONE statement: claiming the invitation (accepted_at IS NULL and
+ * unexpired), the membership, the barber profile and the audit row commit together, and two
+ * racing accepts cannot both succeed.
+ */
+export interface AcceptedBarber {
+  id: string;
+  shopId: string;
+  userId: string;
+  displayName: string;
+  bio: string;
+  active: boolean;
+}
+
+export async function acceptInvitation(db: Db, userId: string, token: string): Promise<AcceptedBarber> {
+  const tokenHash = await hashToken(token);
+  const [found] = await db
+    .select({
+      invitation: invitations,
+      callerEmail: sql<string | null>`(select u.email from users u where u.id = ${userId})`,
+    })
+    .from(invitations)
+    .where(eq(invitations.tokenHash, tokenHash));
+  if (!found) throw new ApiError('not_found', 'No such invitation');
+  const { invitation, callerEmail } = found;
+  if (invitation.acceptedAt) throw new ApiError('conflict', 'This invitation has already been accepted');
+  if (invitation.expiresAt.getTime() <= Date.now()) throw new ApiError('conflict', 'This invitation has expired; ask the shop for a new one');
+  if (!callerEmail || callerEmail.toLowerCase() !== invitation.email.toLowerCase()) {
+    throw new ApiError('forbidden', 'This invitation was sent to another e-mail address');
+  }
+
+  const claimed = await db.execute<{ id: string; shop_id: string; display_name: string; bio: string; active: boolean | string }>(sql`
+    with claimed as (
+      update ${invitations} set accepted_at = now(), updated_at = now()
+       where id = ${invitation.id} and accepted_at is null and expires_at > now()
+      returning shop_id, role
+    ), member as (
+      insert into memberships (user_id, shop_id, role)
+      select ${userId}::uuid, shop_id, role from claimed
+      on conflict (user_id, shop_id, role) do nothing
+    ), profile as (
+      insert into ${barbers} (user_id, shop_id, display_name)
+      select ${userId}::uuid, claimed.shop_id, trim(u.first_name || ' ' || u.last_name)
+        from claimed join ${users} u on u.id = ${userId}
+      on conflict (user_id, shop_id) do update set active = true, updated_at = now()
+      returning id, shop_id, display_name, bio, active
+    ), audit as (
+      insert into audit_log (shop_id, actor_id, action, entity, entity_id, data)
+      select shop_id, ${userId}::uuid, 'invitation.accepted', 'barber', id::text,
+             json_build_object('invitation_id', ${invitation.id}::text)::jsonb
+        from profile
+    )
+    select id, shop_id, display_name, bio, active from profile`);
+  const row = claimed.rows[0];
+  // Lost a race with another accept of the same invitation between the read and the claim.
+  if (!row) throw new ApiError('conflict', 'This invitation has already been accepted');
+  return { id: row.id, shopId: row.shop_id, userId, displayName: row.display_name, bio: row.bio, active: row.active === true || row.active === 't' };
+}
+
+/**
+ * Deactivates a barber (hidden from booking) and reports their future appointments that still
+ * occupy time. They are left as they are: the owner decides whether to move or cancel each.
+ */
+export async function deactivateBarber(
+  db: Db,
+  actorId: string,
+  barber: Barber,
+): Promise<{ barber: Barber; futureAppointments: Appointment[] }> {
+  const [updated, , future] = await db.batch([
+    db.update(barbers).set({ active: false }).where(eq(barbers.id, barber.id)).returning(),
+    auditQuery(db, { shopId: barber.shopId, actorId, action: 'barber.deactivated', entity: 'barber', entityId: barber.id }),
+    activeAppointmentsQuery(db, barber.id, { from: new Date() }),
+  ]);
+  return { barber: updated[0] ?? barber, futureAppointments: future };
+}
