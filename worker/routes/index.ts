@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { HonoEnv } from '../types';
+import { registerGetAppointment } from './v1/appointments.get';
+import { registerListAppointments } from './v1/appointments.list';
 import { registerLogin } from './v1/auth.login';
 import { registerLogout } from './v1/auth.logout';
 import { registerMe } from './v1/auth.me';
@@ -28,4 +30,7 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerResetPassword(app);
   registerVerifyEmail(app);
   registerJwks(app);
+
+  registerListAppointments(app);
+  registerGetAppointment(app);
 }

@@ -1,0 +1,28 @@
+import { z } from '@hono/zod-openapi';
+import { APPOINTMENT_STATUSES } from '../../services/appointments';
+
+const timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-01T15:00:00+00:00' });
+
+export const AppointmentSchema = z
+  .object({
+    id: z.uuid(),
+    shop_id: z.uuid(),
+    barber_id: z.uuid(),
+    client_id: z.uuid(),
+    service_id: z.uuid(),
+    start_time: timestamp,
+    end_time: timestamp,
+    status: z.enum(APPOINTMENT_STATUSES),
+    hold_expires_at: timestamp.nullable(),
+    price_cents: z.number().int(),
+    deposit_cents: z.number().int(),
+    currency: z.string().length(3),
+    notes: z.string().nullable(),
+    cancelled_at: timestamp.nullable(),
+    cancel_reason: z.string().nullable(),
+    created_at: timestamp,
+    timezone: z.string().openapi({ description: "The shop's IANA time zone", example: 'America/New_York' }),
+    service_name: z.string(),
+    barber_name: z.string(),
+  })
+  .openapi('Appointment');

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { appointments, barbers, memberships, users } from '../../db/schema';
+import { buildAppointment, buildBarber, buildUser } from '../../db/seed/builders';
+import { createBarberWorld } from '../../../tests/worker/fixtures';
+import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
+import { bearer, tokenFor, userWithRole } from '../../../tests/worker/auth';
+import type { AppointmentView } from '../../services/appointments';
+
+type Page = { data: AppointmentView[]; next_cursor: string | null };
+
+/** Two shops; in shop A two clients with one appointment each, a second barber; shop B one. */
+async function twoShops() {
+  const db = testDb();
+  const a = await createBarberWorld(db);
+  const b = await createBarberWorld(db);
+  const [otherClient] = await db.insert(users).values(buildUser()).returning();
+  const [secondBarberUser] = await db.insert(users).values(buildUser()).returning();
+  const [secondBarber] = await db.insert(barbers).values(buildBarber({ userId: secondBarberUser!.id, shopId: a.shop.id })).returning();
+  await db.insert(memberships).values([
+    { userId: a.barber.userId, shopId: a.shop.id, role: 'barber' },
+    { userId: secondBarberUser!.id, shopId: a.shop.id, role: 'barber' },
+    { userId: b.barber.userId, shopId: b.shop.id, role: 'barber' },
+  ]);
+  const ids = (w: typeof a, clientId: string, barberId = w.barber.id) => ({
+    shopId: w.shop.id,
+    barberId,
+    clientId,
+    serviceId: w.service.id,
+  });
+  const [mine, theirs, secondChair, inB] = await db
+    .insert(appointments)
+    .values([
+      // 04:30 UTC on 7 Jan is still 6 Jan in New York.
+      buildAppointment(ids(a, a.client.id), { startTime: new Date('2030-01-07T04:30:00Z') }),
+      buildAppointment(ids(a, otherClient!.id), { startTime: new Date('2030-01-07T16:00:00Z') }),
+      buildAppointment(ids(a, otherClient!.id, secondBarber!.id), { startTime: new Date('2030-01-07T16:00:00Z') }),
+      buildAppointment(ids(b, b.client.id), { startTime: new Date('2030-01-07T16:00:00Z') }),
+    ])
+    .returning();
+  return { a, b, otherClient: otherClient!, secondBarberUser: secondBarberUser!, mine: mine!, theirs: theirs!, secondChair: secondChair!, inB: inB! };
+}
+
+const list = async (token: string, query = '') => {
+  const res = await call(`/api/v1/appointments${query}`, { headers: bearer(token) });
+  return { res, page: res.status === 200 ? ((await res.json()) as Page) : undefined };
+};
+
+describe('GET /api/v1/appointments', () => {
+  it('shows a client only their own appointments, in one Neon request', async () => {
+    const w = await twoShops();
+    const { res, page } = await list(await tokenFor(w.a.client.id));
+    expect(res.status).toBe(200);
+    expect(page!.data.map((x) => x.id)).toEqual([w.mine.id]);
+    expect(page!.data[0]).toMatchObject({ status: 'confirmed', timezone: 'America/New_York', start_time: '2030-01-07T04:30:00+00:00' });
+    expect(neonRequests(res)).toBe(1);
+  });
+
+  it("filters by the day in the shop's time zone", async () => {
+    const w = await twoShops();
+    const token = await tokenFor(w.a.client.id);
+    expect((await list(token, '?date=2030-01-06')).page!.data.map((x) => x.id)).toEqual([w.mine.id]);
+    expect((await list(token, '?date=2030-01-07')).page!.data).toEqual([]);
+  });
+
+  it('shows a barber their own chair, an owner the whole shop, and refuses other shops', async () => {
+    const w = await twoShops();
+    const barberToken = await tokenFor(w.a.barber.userId);
+    const own = await list(barberToken, `?shop_id=${w.a.shop.id}`);
+    expect(own.page!.data.map((x) => x.id).sort()).toEqual([w.mine.id, w.theirs.id].sort());
+    expect(neonRequests(own.res)).toBe(2);
+
+    const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
+    const all = await list(owner.token, `?shop_id=${w.a.shop.id}`);
+    expect(all.page!.data).toHaveLength(3);
+
+    const other = await list(barberToken, `?shop_id=${w.b.shop.id}`);
+    expect(other.res.status).toBe(403);
+    expect((await problemOf(other.res)).code).toBe('forbidden');
+    const client = await list(await tokenFor(w.a.client.id), `?shop_id=${w.a.shop.id}`);
+    expect(client.res.status).toBe(403);
+  });
+
+  it('paginates with an opaque cursor', async () => {
+    const w = await twoShops();
+    const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
+    const first = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=2`);
+    expect(first.page!.data).toHaveLength(2);
+    const second = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=2&cursor=${first.page!.next_cursor}`);
+    expect(second.page!.data).toHaveLength(1);
+    expect(second.page!.next_cursor).toBeNull();
+    const ids = [...first.page!.data, ...second.page!.data].map((x) => x.id);
+    expect(new Set(ids).size).toBe(3);
+    expect((await list(owner.token, '?cursor=bogus')).res.status).toBe(400);
+  });
+
+  it('requires a token', async () => {
+    expect((await call('/api/v1/appointments')).status).toBe(401);
+  });
+});
+
+describe('GET /api/v1/appointments/{id}', () => {
+  it('lets the parties read it and answers 404 to everyone else', async () => {
+    const w = await twoShops();
+    const get = async (userId: string, id: string) => (await call(`/api/v1/appointments/${id}`, { headers: bearer(await tokenFor(userId)) })).status;
+    expect(await get(w.a.client.id, w.mine.id)).toBe(200);
+    expect(await get(w.a.barber.userId, w.mine.id)).toBe(200);
+    // Another client of the same shop, the barber of another chair, staff of another shop.
+    expect(await get(w.otherClient.id, w.mine.id)).toBe(404);
+    expect(await get(w.secondBarberUser.id, w.mine.id)).toBe(404);
+    expect(await get(w.b.barber.userId, w.mine.id)).toBe(404);
+    expect(await get(w.a.client.id, w.inB.id)).toBe(404);
+    const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
+    const res = await call(`/api/v1/appointments/${w.mine.id}`, { headers: bearer(owner.token) });
+    expect(res.status).toBe(200);
+    expect(neonRequests(res)).toBe(1);
+    const ownerOfB = await userWithRole(testDb(), w.b.shop.id, 'owner');
+    expect((await call(`/api/v1/appointments/${w.mine.id}`, { headers: bearer(ownerOfB.token) })).status).toBe(404);
+  });
+
+  it('answers a malformed id with 400', async () => {
+    const w = await twoShops();
+    const res = await call('/api/v1/appointments/not-a-uuid', { headers: bearer(await tokenFor(w.a.client.id)) });
+    expect(res.status).toBe(400);
+  });
+});
