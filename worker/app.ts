@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './env';
 import { ApiError, type ErrorCode, fieldErrors, problemBody, problemResponse } from './lib/errors';
 import { problemCodeForSqlState, sqlState } from './lib/pg-errors';
 import { authenticate } from './middleware/auth';
+import { csrfProtection } from './middleware/csrf';
 import { globalRateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
@@ -133,6 +134,10 @@ export function createApp(options: AppOptions = {}) {
   app.onError(handleError);
 
   // Everything that is not the API is the Remix app (static files never reach the Worker).
+  app.use('*', async (c, next) => {
+    if (isApi(new URL(c.req.url).pathname)) return next();
+    return csrfProtection(() => [c.get('services').config.APP_ORIGIN])(c, next);
+  });
   app.all('*', (c) => {
     if (isApi(new URL(c.req.url).pathname)) return c.notFound();
     return remixHandler(c);

@@ -1,6 +1,7 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../lib/errors';
+import type { Services } from '../services/container';
 import type { HonoEnv } from '../types';
 
 type Window = Parameters<typeof Ratelimit.slidingWindow>[1];
@@ -10,8 +11,8 @@ const limiters = new Map<string, Ratelimit>();
 // so a flood costs no Redis round trips.
 const ephemeralCache = new Map<string, number>();
 
-function limiter(c: Context<HonoEnv>, name: string, limit: number, window: Window): Ratelimit {
-  const { config, redis } = c.get('services');
+function limiter(services: Services, name: string, limit: number, window: Window): Ratelimit {
+  const { config, redis } = services;
   const key = `${config.UPSTASH_REDIS_REST_URL}|${config.REDIS_PREFIX}|${name}|${limit}|${window}`;
   let rl = limiters.get(key);
   if (!rl) {
@@ -28,8 +29,9 @@ function limiter(c: Context<HonoEnv>, name: string, limit: number, window: Windo
   return rl;
 }
 
-export function clientIp(c: Context<HonoEnv>): string {
-  return c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'unknown';
+export function clientIp(c: Context<HonoEnv> | Request): string {
+  const header = (name: string) => (c instanceof Request ? c.headers.get(name) : c.req.header(name)) ?? undefined;
+  return header('cf-connecting-ip') ?? header('x-real-ip') ?? 'unknown';
 }
 
 export interface LimitOptions {
@@ -41,20 +43,24 @@ export interface LimitOptions {
   failClosed?: boolean;
 }
 
-/** Applies one limit; sets RateLimit-* headers; throws 429 with Retry-After when exceeded. */
-export async function enforceLimit(c: Context<HonoEnv>, options: LimitOptions): Promise<void> {
+/**
+ * Applies one limit and returns the RateLimit-* headers to send (none when the limiter could not
+ * answer and the limit fails open); throws 429 with Retry-After when exceeded. Usable outside
+ * Hono (Remix actions share the login limit).
+ */
+export async function checkLimit(services: Services, options: LimitOptions): Promise<Record<string, string>> {
   let result;
   try {
-    result = await limiter(c, options.name, options.limit, options.window).limit(options.identifier);
+    result = await limiter(services, options.name, options.limit, options.window).limit(options.identifier);
   } catch (err) {
-    c.get('logger').warn('rate limiter unavailable', { limiter: options.name, err });
+    services.logger.warn('rate limiter unavailable', { limiter: options.name, err });
     if (options.failClosed) throw new ApiError('dependency_unavailable', 'Try again in a moment');
-    return;
+    return {};
   }
   if (result.reason === 'timeout') {
-    c.get('logger').warn('rate limiter timed out', { limiter: options.name });
+    services.logger.warn('rate limiter timed out', { limiter: options.name });
     if (options.failClosed) throw new ApiError('dependency_unavailable', 'Try again in a moment');
-    return;
+    return {};
   }
   const resetSeconds = Math.max(0, Math.ceil((result.reset - Date.now()) / 1000));
   const headers = {
@@ -67,7 +73,25 @@ export async function enforceLimit(c: Context<HonoEnv>, options: LimitOptions): 
       headers: { ...headers, 'Retry-After': String(Math.max(1, resetSeconds)) },
     });
   }
+  return headers;
+}
+
+/** checkLimit for a Hono request: the headers go on the response. */
+export async function enforceLimit(c: Context<HonoEnv>, options: LimitOptions): Promise<void> {
+  const headers = await checkLimit(c.get('services'), options);
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
+}
+
+/** The login limit, shared by the API route and the web sign-in form. */
+export function loginLimit(services: Services, email: string, ip: string): Promise<Record<string, string>> {
+  return checkLimit(services, {
+    name: 'login',
+    limit: services.config.LOGIN_ATTEMPTS_PER_MINUTE,
+    window: '60 s',
+    identifier: `${email.trim().toLowerCase()}|${ip}`,
+    // An unthrottled login is a brute-force window: refuse while Redis is unreachable.
+    failClosed: true,
+  });
 }
 
 /** The global limit: per signed-in user, or per IP for anonymous callers. */

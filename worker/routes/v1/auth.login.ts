@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { errorResponses } from '../../lib/errors';
-import { clientIp, enforceLimit } from '../../middleware/rate-limit';
-import { login, normaliseEmail } from '../../services/auth';
+import { clientIp, loginLimit } from '../../middleware/rate-limit';
+import { login } from '../../services/auth';
 import type { HonoEnv } from '../../types';
 import { EmailSchema, json, PasswordInput, SessionSchema } from './auth.schemas';
 
@@ -29,15 +29,8 @@ export function registerLogin(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(loginRoute, async (c) => {
     const { email, password } = c.req.valid('json');
     const services = c.get('services');
-    // Counted before the password is checked, successes included; fails closed if Redis is down
-    // (an unthrottled login is a brute-force window).
-    await enforceLimit(c, {
-      name: 'login',
-      limit: services.config.LOGIN_ATTEMPTS_PER_MINUTE,
-      window: '60 s',
-      identifier: `${normaliseEmail(email)}|${clientIp(c)}`,
-      failClosed: true,
-    });
+    // Counted before the password is checked, successes included.
+    for (const [k, v] of Object.entries(await loginLimit(services, email, clientIp(c)))) c.header(k, v);
     const session = await login(services, email, password);
     c.header('Cache-Control', 'no-store');
     return c.json(session, 200);
