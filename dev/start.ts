@@ -112,10 +112,15 @@ try {
   const seeded = await seed({ connectionString: vars.DATABASE_URL!, keyring: vars.FIELD_ENCRYPTION_KEYS! });
   console.log(`▶ demo data: ${JSON.stringify(seeded)}`);
 
+  // One-off overrides for this run only (the benchmark lifts the rate limits), never written to
+  // .dev.vars.
+  const runVars = ['RATE_LIMIT_PER_MINUTE', 'LOGIN_ATTEMPTS_PER_MINUTE']
+    .filter((name) => process.env[name])
+    .flatMap((name) => ['--var', `${name}:${process.env[name]}`]);
   // Its own process group, so stopping it takes workerd and every helper with it.
   wrangler = spawn(
     'npx',
-    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', `${root}.data/wrangler`, '--show-interactive-dev-session=false'],
+    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', `${root}.data/wrangler`, '--show-interactive-dev-session=false', ...runVars],
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
   console.log(`▶ wrangler dev started (process group ${wrangler.pid})`);
