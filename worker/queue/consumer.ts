@@ -14,7 +14,13 @@ export function retryDelaySeconds(attempts: number): number {
  * conflict do nothing), so a redelivered message whose row is already `sent` is acknowledged
  * without sending again.
  */
-async function deliver(db: Db, logger: Logger, body: unknown, attempts: number): Promise<'sent' | 'duplicate'> {
+async function deliver(
+  db: Db,
+  logger: Logger,
+  body: unknown,
+  attempts: number,
+  devMailbox: boolean,
+): Promise<'sent' | 'duplicate'> {
   const message = notificationMessageSchema.parse(body);
   const claimed = await db.execute<{ status: string }>(sql`
     INSERT INTO notifications (dedupe_key, channel, recipient, template, payload, status, attempts)
@@ -30,6 +36,8 @@ async function deliver(db: Db, logger: Logger, body: unknown, attempts: number):
     channel: message.channel,
     template: message.template,
     dedupe_key: message.dedupe_key,
+    // Local development only: the log is the developer's mailbox, so links must be clickable.
+    ...(devMailbox ? { to: message.to, data: message.data, secrets: message.secrets } : {}),
   });
   await db.execute(sql`
     UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL
@@ -59,7 +67,7 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
 
   for (const msg of batch.messages) {
     try {
-      const outcome = await deliver(db, logger, msg.body, msg.attempts);
+      const outcome = await deliver(db, logger, msg.body, msg.attempts, config.APP_ENV === 'development');
       if (outcome === 'duplicate') logger.info('notification already sent', { message_id: msg.id });
       msg.ack();
     } catch (err) {
