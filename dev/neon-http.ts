@@ -13,11 +13,12 @@
  * request, including whole transactions, is serialised by the pool's queue)
  * or a real PostgreSQL when a connection string is given.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { closeServer, debugFor, listen, PayloadTooLarge, readBody, sendJson } from './http.ts';
 
 export interface NeonHttpOptions {
   /** 0 (default) picks a random free port. */
@@ -275,41 +276,8 @@ function parseMode(req: IncomingMessage): RequestMode {
   };
 }
 
-/** Reads the body, refusing more than MAX_BODY_BYTES without buffering it. */
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      reject(new PayloadTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new PayloadTooLarge());
-        req.resume(); // drain without keeping the bytes
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-class PayloadTooLarge extends Error {}
-
 // ---------------------------------------------------------------------------
 // HTTP
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 /** Postgres errors carry the driver's fields; anything else is a 500 text error. */
 function errorBody(err: unknown): Record<string, unknown> | undefined {
@@ -321,9 +289,7 @@ function errorBody(err: unknown): Record<string, unknown> | undefined {
   return body;
 }
 
-function debug(...args: unknown[]): void {
-  if (process.env.DEBUG_PLANE) console.error('[neon-http]', ...args);
-}
+const debug = debugFor('neon-http');
 
 async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
@@ -339,7 +305,7 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
   // `Neon-Connection-String` names the production database; locally there is one.
   let raw: Buffer;
   try {
-    raw = await readBody(req);
+    raw = await readBody(req, MAX_BODY_BYTES);
   } catch (err) {
     if (err instanceof PayloadTooLarge) {
       sendJson(res, 413, { message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
@@ -373,23 +339,6 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
     debug('internal error', err);
     sendJson(res, 500, { message: err instanceof Error ? err.message : String(err) });
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolveListen(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
-  });
 }
 
 export async function startNeonHttp(opts: NeonHttpOptions = {}): Promise<NeonHttpServer> {

@@ -9,9 +9,9 @@
  * signed webhook events (`Stripe-Signature: t=...,v1=HMAC`) on state changes.
  * There is no usable Stripe mock on npm (DESIGN.md §6), hence this file.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { closeServer, debugFor, listen, PayloadTooLarge, readBody } from './http.ts';
 
 export interface StripeStandinOptions {
   port?: number;
@@ -884,33 +884,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 // ---------------------------------------------------------------------------
 // HTTP
 
-function debug(...args: unknown[]): void {
-  if (process.env.DEBUG_PLANE) console.error('[stripe-standin]', ...args);
-}
-
-class PayloadTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      reject(new PayloadTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new PayloadTooLarge());
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const debug = debugFor('stripe-standin');
 
 function send(res: ServerResponse, status: number, body: string, requestId: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -968,7 +942,7 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
     send(res, status, body, requestId, { 'stripe-version': apiVersion, ...extra });
   let text: string;
   try {
-    text = await readBody(req);
+    text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
   } catch (e) {
     if (e instanceof PayloadTooLarge) {
       reply(413, errorJson(invalid('Request body too large.'), requestId));
@@ -1026,23 +1000,6 @@ function matchRoute(all: Route[], method: string, path: string): { route: Route;
   // Stripe answers an unsupported method on a known path with 404 too.
   const hint = pathKnown ? ' This path exists, but not for this method.' : '';
   throw invalid(`Unrecognized request URL (${method}: ${path}).${hint} Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, {}, 404);
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolveListen(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections();
-  });
 }
 
 export async function startStripeStandin(opts: StripeStandinOptions): Promise<StripeStandin> {

@@ -16,11 +16,12 @@
  *    shebang is stripped and the client's SHA (of the text it sent) is mapped
  *    to the server's SHA (of the stripped text).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Redis, Command } from 'ioredis';
+import { closeServer, debugFor, listen, PayloadTooLarge, readBody, sendJson } from './http.ts';
 
 export interface UpstashRestOptions {
   port?: number;
@@ -1413,37 +1414,6 @@ function toCommandList(value: unknown): string[][] {
   return value.map(toArgv);
 }
 
-class PayloadTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      reject(new PayloadTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new PayloadTooLarge());
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function authorised(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization ?? '';
   const m = /^Bearer\s+(.+)$/i.exec(header);
@@ -1453,9 +1423,7 @@ function authorised(req: IncomingMessage, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-function debug(...args: unknown[]): void {
-  if (process.env.DEBUG_PLANE) console.error('[upstash-rest]', ...args);
-}
+const debug = debugFor('upstash-rest');
 
 async function handle(backend: Backend, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
@@ -1474,7 +1442,7 @@ async function handle(backend: Backend, token: string, req: IncomingMessage, res
   }
   let raw: Buffer;
   try {
-    raw = await readBody(req);
+    raw = await readBody(req, MAX_BODY_BYTES);
   } catch (e) {
     if (e instanceof PayloadTooLarge) {
       sendJson(res, 413, { error: `ERR request body exceeds ${MAX_BODY_BYTES} bytes` });
@@ -1513,23 +1481,6 @@ async function handle(backend: Backend, token: string, req: IncomingMessage, res
     debug('error', message);
     sendJson(res, e instanceof RedisError ? 400 : 500, { error: message });
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolveListen(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections();
-  });
 }
 
 export async function startUpstashRest(opts: UpstashRestOptions): Promise<UpstashRestServer> {

@@ -86,10 +86,10 @@ describe('fitsWeeklyRules (shop time zone)', () => {
     expect(fitsWeeklyRules(at(23, 30), at(24, 30), late, NY)).toBe(false);
   });
 
-  it('uses the shop zone, not UTC: 09:00 in New York is 14:00Z in winter', () => {
-    const start = new Date('2030-01-07T14:00:00Z');
-    expect(fitsWeeklyRules(start, new Date('2030-01-07T14:30:00Z'), rules, NY)).toBe(true);
-    expect(fitsWeeklyRules(start, new Date('2030-01-07T14:30:00Z'), rules, 'UTC')).toBe(false);
+  it('uses the shop zone, not UTC: 17:00 in New York is 22:00Z in winter', () => {
+    const start = new Date('2030-01-07T22:00:00Z');
+    expect(fitsWeeklyRules(start, new Date('2030-01-07T22:30:00Z'), rules, NY)).toBe(true);
+    expect(fitsWeeklyRules(start, new Date('2030-01-07T22:30:00Z'), rules, 'UTC')).toBe(false);
   });
 
   it('strandedByRules returns the ones outside, in order', () => {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { loadConfig } from '../env';
 import { createDb, type Db } from '../db/client';
 import { createLogger, type Logger } from '../lib/logger';
+import { testMailbox } from './mailbox';
 import { notificationMessageSchema } from './messages';
 
 /** Exponential backoff for retried messages: 10 s, 20 s, 40 s, ... capped at 10 minutes. */
@@ -19,7 +20,7 @@ async function deliver(
   logger: Logger,
   body: unknown,
   attempts: number,
-  devMailbox: boolean,
+  appEnv: 'development' | 'test' | 'production',
 ): Promise<'sent' | 'duplicate'> {
   const message = notificationMessageSchema.parse(body);
   const claimed = await db.execute<{ status: string }>(sql`
@@ -37,8 +38,9 @@ async function deliver(
     template: message.template,
     dedupe_key: message.dedupe_key,
     // Local development only: the log is the developer's mailbox, so links must be clickable.
-    ...(devMailbox ? { to: message.to, data: message.data, secrets: message.secrets } : {}),
+    ...(appEnv === 'development' ? { to: message.to, data: message.data, secrets: message.secrets } : {}),
   });
+  if (appEnv === 'test') testMailbox.push(message);
   await db.execute(sql`
     UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL
      WHERE dedupe_key = ${message.dedupe_key}`);
@@ -67,7 +69,7 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
 
   for (const msg of batch.messages) {
     try {
-      const outcome = await deliver(db, logger, msg.body, msg.attempts, config.APP_ENV === 'development');
+      const outcome = await deliver(db, logger, msg.body, msg.attempts, config.APP_ENV);
       if (outcome === 'duplicate') logger.info('notification already sent', { message_id: msg.id });
       msg.ack();
     } catch (err) {

@@ -14,12 +14,14 @@ import { registerDocs } from './v1/docs';
 import { registerJwks } from './v1/jwks.get';
 import { registerHealth } from './v1/health.get';
 import { registerListShops } from './v1/shops.list';
+import { registerManagementRoutes } from './management';
 
 /** Every API route, in one readable list. Add a route: one file in ./v1, one line here. */
 export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerHealth(app);
   registerDocs(app);
   registerListShops(app);
+  registerManagementRoutes(app);
 
   registerRegister(app);
   registerLogin(app);

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
-import { barberServices, barbers, services, shops } from '../schema';
+import { barberServices, barbers, services, shops, workingHours } from '../schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { AnyDb, Page } from './types';
 
@@ -12,11 +12,19 @@ export interface OfferedService {
   duration_min: number;
 }
 
+/** A weekly interval in the shop's time zone, as wall-clock "HH:MM" (end exclusive; "24:00" = midnight). */
+export interface PublicWorkingHours {
+  weekday: number;
+  start: string;
+  end: string;
+}
+
 export interface PublicBarber {
   id: string;
   display_name: string;
   bio: string;
   services: OfferedService[];
+  working_hours: PublicWorkingHours[];
 }
 
 export interface PublicService {
@@ -30,7 +38,8 @@ export interface PublicService {
 
 /**
  * A shop page in ONE statement: the shop row plus, as JSON, its active barbers (each with the
- * active services they offer at effective price/duration) and its active services.
+ * active services they offer at effective price/duration, and their weekly hours) and its
+ * active services.
  * Correlated json_agg subqueries keep it one round trip on Neon HTTP.
  */
 export function shopBySlugQuery(db: AnyDb, slug: string) {
@@ -53,6 +62,15 @@ export function shopBySlugQuery(db: AnyDb, slug: string) {
         from ${barberServices} bs
         join ${services} sv on sv.id = bs.service_id
         where bs.barber_id = b.id and sv.active
+      ), '[]'::json),
+      'working_hours', coalesce((
+        select json_agg(json_build_object(
+          'weekday', wh.weekday,
+          'start', lpad((wh.start_minute / 60)::text, 2, '0') || ':' || lpad((wh.start_minute % 60)::text, 2, '0'),
+          'end', lpad((wh.end_minute / 60)::text, 2, '0') || ':' || lpad((wh.end_minute % 60)::text, 2, '0')
+        ) order by wh.weekday, wh.start_minute)
+        from ${workingHours} wh
+        where wh.barber_id = b.id
       ), '[]'::json)
     ) order by b.display_name, b.id)
     from ${barbers} b

@@ -4,7 +4,7 @@
  * RFC 3339 with offset.
  */
 import { z } from '@hono/zod-openapi';
-import type { Appointment } from '../../db/schema';
+import type { Appointment, Barber, Service, Shop, TimeOff } from '../../db/schema';
 
 export const Uuid = z.uuid().openapi({ example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' });
 
@@ -157,3 +157,50 @@ export const TimeOffSchema = z
     created_at: z.string(),
   })
   .openapi('TimeOff');
+
+// ---- row → wire mappers (snake_case, ISO instants) ---------------------------------------
+
+export function shopView(s: Shop): z.infer<typeof ShopSchema> {
+  return {
+    id: s.id,
+    slug: s.slug,
+    name: s.name,
+    timezone: s.timezone,
+    currency: s.currency,
+    address: s.address ?? null,
+    policy: s.policy,
+    active: s.active,
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+  };
+}
+
+export function serviceView(s: Service): z.infer<typeof ServiceSchema> {
+  return {
+    id: s.id,
+    shop_id: s.shopId,
+    name: s.name,
+    description: s.description,
+    price_cents: s.priceCents,
+    currency: s.currency,
+    duration_min: s.durationMin,
+    active: s.active,
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+  };
+}
+
+export function barberView(b: Pick<Barber, 'id' | 'shopId' | 'userId' | 'displayName' | 'bio' | 'active'>): z.infer<typeof BarberSchema> {
+  return { id: b.id, shop_id: b.shopId, user_id: b.userId, display_name: b.displayName, bio: b.bio, active: b.active };
+}
+
+export function timeOffView(t: TimeOff): z.infer<typeof TimeOffSchema> {
+  return {
+    id: t.id,
+    barber_id: t.barberId,
+    starts_at: t.startsAt.toISOString(),
+    ends_at: t.endsAt.toISOString(),
+    reason: t.reason,
+    created_at: t.createdAt.toISOString(),
+  };
+}

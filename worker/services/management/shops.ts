@@ -15,7 +15,7 @@ export interface NewShopInput {
   timezone: string;
   currency: string;
   address?: ShopAddress | null;
-  policy?: ShopPolicy;
+  policy?: Partial<ShopPolicy>;
 }
 
 export interface ShopPatch {
@@ -23,6 +23,12 @@ export interface ShopPatch {
   timezone?: string;
   address?: ShopAddress | null;
   policy?: Partial<ShopPolicy>;
+}
+
+/** `patch` over `base`, ignoring keys present but undefined (they mean "unchanged"). */
+function mergePolicy(base: ShopPolicy, patch: Partial<ShopPolicy> | undefined): ShopPolicy {
+  const defined = Object.entries(patch ?? {}).filter(([, v]) => v !== undefined);
+  return { ...base, ...Object.fromEntries(defined) };
 }
 
 function zoneOrFail(input: string): string {
@@ -56,7 +62,7 @@ export async function createShop(db: Db, actorId: string, input: NewShopInput): 
     timezone: zoneOrFail(input.timezone),
     currency: input.currency,
     address: input.address ?? null,
-    policy: policyOrFail({ ...DEFAULT_SHOP_POLICY, ...input.policy }, null),
+    policy: policyOrFail(mergePolicy(DEFAULT_SHOP_POLICY, input.policy), null),
   };
   const [created] = await conflictOn('shops_slug_unique', 'json.slug', 'That slug is taken', () =>
     db.batch([
@@ -80,7 +86,7 @@ export async function updateShop(
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.timezone !== undefined) changes.timezone = zoneOrFail(patch.timezone);
   if (patch.address !== undefined) changes.address = patch.address;
-  if (patch.policy !== undefined) changes.policy = policyOrFail({ ...current.policy, ...patch.policy }, cheapestPriceCents);
+  if (patch.policy !== undefined) changes.policy = policyOrFail(mergePolicy(current.policy, patch.policy), cheapestPriceCents);
   const [updated] = await db.batch([
     db.update(shops).set(changes).where(eq(shops.id, current.id)).returning(),
     auditQuery(db, {

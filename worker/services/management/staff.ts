@@ -6,7 +6,7 @@ import { ApiError } from '../../lib/errors';
 import type { NotificationMessage } from '../../queue/messages';
 import { auditQuery } from '../audit';
 import { activeAppointmentsQuery } from './appointments';
-import { hashToken, newSecretToken } from './tokens';
+import { hashToken, newOpaqueToken } from '../../auth/tokens';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -28,7 +28,7 @@ export async function inviteStaff(
   notify: (m: NotificationMessage) => Promise<void>,
   input: InviteInput,
 ): Promise<Invitation> {
-  const token = newSecretToken();
+  const token = newOpaqueToken();
   const id = crypto.randomUUID();
   const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
   const [created] = await db.batch([
@@ -56,8 +56,9 @@ export async function inviteStaff(
       shop_name: input.shop.name,
       role: input.role,
       expires_at: expiresAt.toISOString(),
-      accept_url: `${input.appOrigin}/invitations/${token}`,
     },
+    // The link carries the single-use token: rendered into the e-mail, never stored.
+    secrets: { accept_url: `${input.appOrigin}/invitations/${token}` },
   });
   return created[0]!;
 }

@@ -1,0 +1,47 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { HonoEnv } from '../types';
+import { registerReplaceBarberServices } from './v1/barber-services.replace';
+import { registerDeactivateBarber } from './v1/barbers.deactivate';
+import { registerCreateClientNote } from './v1/client-notes.create';
+import { registerGetClient } from './v1/clients.get';
+import { registerSearchClients } from './v1/clients.search';
+import { registerAcceptInvitation } from './v1/invitations.accept';
+import { registerCreateInvitation } from './v1/invitations.create';
+import { registerCreateService } from './v1/services.create';
+import { registerUpdateService } from './v1/services.update';
+import { registerCreateShop } from './v1/shops.create';
+import { registerGetShop } from './v1/shops.get';
+import { registerUpdateShop } from './v1/shops.update';
+import { registerCreateTimeOff } from './v1/time-off.create';
+import { registerDeleteTimeOff } from './v1/time-off.delete';
+import { registerListTimeOff } from './v1/time-off.list';
+import { registerReplaceWorkingHours } from './v1/working-hours.replace';
+
+/**
+ * The management API (issue #5): onboarding, the public shop page, staff, catalogue, schedule and
+ * client records. Register AFTER the shop list route: GET /api/v1/shops/{slug} must not shadow it
+ * (it cannot — different segment count — but the order keeps the listing readable).
+ */
+export function registerManagementRoutes(app: OpenAPIHono<HonoEnv>): void {
+  // Onboarding and shop profile
+  registerCreateShop(app);
+  registerGetShop(app);
+  registerUpdateShop(app);
+  // Staff
+  registerCreateInvitation(app);
+  registerAcceptInvitation(app);
+  registerDeactivateBarber(app);
+  // Catalogue
+  registerCreateService(app);
+  registerUpdateService(app);
+  registerReplaceBarberServices(app);
+  // Schedule
+  registerReplaceWorkingHours(app);
+  registerCreateTimeOff(app);
+  registerListTimeOff(app);
+  registerDeleteTimeOff(app);
+  // Client records
+  registerSearchClients(app);
+  registerGetClient(app);
+  registerCreateClientNote(app);
+}

@@ -1,0 +1,44 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { appointments, barbers } from '../../db/schema';
+import { buildAppointment } from '../../db/seed/builders';
+import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
+import { describeTenantIsolation } from '../../../tests/worker/security';
+import { casesFor } from '../../../tests/worker/tenant-cases';
+import { createManagedShop, send } from '../../../tests/worker/world';
+import type { DeactivateBarberResponse } from './barbers.deactivate';
+
+describe('POST /api/v1/barbers/{id}/deactivate', () => {
+  it('deactivates and reports future active appointments without cancelling them', async () => {
+    const w = await createManagedShop(testDb());
+    const ids = { shopId: w.shop.id, barberId: w.barber.id, clientId: w.client.id, serviceId: w.service.id };
+    // A past one and a cancelled future one are not reported.
+    await testDb()
+      .insert(appointments)
+      .values([
+        buildAppointment(ids, { startTime: new Date('2020-01-06T15:00:00Z'), status: 'completed' }),
+        buildAppointment(ids, { startTime: new Date('2030-02-04T15:00:00Z'), status: 'cancelled' }),
+      ]);
+    const res = await send('POST', `/api/v1/barbers/${w.barber.id}/deactivate`, w.owner.token);
+    expect(res.status).toBe(200);
+    expect(neonRequests(res)).toBe(2);
+    const body = (await res.json()) as DeactivateBarberResponse;
+    expect(body.barber.active).toBe(false);
+    expect(body.future_appointments.map((a) => a.id)).toEqual([w.appointment.id]);
+    const [still] = await testDb().select().from(appointments).where(eq(appointments.id, w.appointment.id));
+    expect(still!.status).toBe('confirmed');
+    const [row] = await testDb().select().from(barbers).where(eq(barbers.id, w.barber.id));
+    expect(row!.active).toBe(false);
+  });
+
+  it('is for owners: the barber cannot deactivate themself; unknown id → 404; bad id → 400', async () => {
+    const w = await createManagedShop(testDb());
+    expect((await send('POST', `/api/v1/barbers/${w.barber.id}/deactivate`, w.barberStaff.token)).status).toBe(403);
+    const missing = await send('POST', `/api/v1/barbers/${crypto.randomUUID()}/deactivate`, w.owner.token);
+    expect(missing.status).toBe(404);
+    expect((await problemOf(missing)).code).toBe('not_found');
+    expect((await send('POST', '/api/v1/barbers/123/deactivate', w.owner.token)).status).toBe(400);
+  });
+});
+
+describeTenantIsolation(casesFor('POST /api/v1/barbers/{id}/deactivate'));
