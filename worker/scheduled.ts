@@ -5,7 +5,8 @@ import { createLogger } from './lib/logger';
 
 /**
  * Cron: the safety net behind per-barber alarms. Finds barbers with expired holds and asks each
- * barber's Durable Object to release them, so the release is serialised with bookings.
+ * barber's Durable Object to release them, so the release is serialised with bookings; and drops
+ * expired Idempotency-Keys.
  */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const config = loadConfig(env);
@@ -18,5 +19,11 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     const stub = env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(barber_id));
     released += await stub.releaseExpiredHolds(barber_id);
   }
-  logger.info('scheduled run', { barbers: due.rows.length, holds_released: released });
+  // Expired Idempotency-Keys have done their job (24 h of safe retries).
+  const expiredKeys = await db.execute(sql`DELETE FROM idempotency_keys WHERE expires_at < now()`);
+  logger.info('scheduled run', {
+    barbers: due.rows.length,
+    holds_released: released,
+    idempotency_keys_deleted: expiredKeys.rowCount ?? 0,
+  });
 }

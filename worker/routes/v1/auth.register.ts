@@ -27,6 +27,8 @@ export const registerRoute = createRoute({
   tags: ['Auth'],
   operationId: 'register',
   summary: 'Create an account and sign in',
+  // No Idempotency-Key here: a stored response would hold the new session's tokens in plain
+  // text. A retried sign-up gets 409 and the app signs in instead.
   request: { body: json(RegisterBody) },
   responses: {
     201: { description: 'Account created', content: { 'application/json': { schema: SessionSchema } } },

@@ -5,6 +5,7 @@ import { authorizeClientRecord } from '../../services/management/access';
 import { addClientNote } from '../../services/management/clients';
 import type { HonoEnv } from '../../types';
 import { IdParams, Uuid } from './management.schemas';
+import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
 
 export const CreateClientNoteBody = z
   .object({
@@ -27,8 +28,8 @@ export const createClientNoteRoute = createRoute({
   operationId: 'createClientNote',
   summary: 'Add a private staff note to a client record (staff)',
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateClientNoteBody } } } },
+  middleware: [requireAuth(), idempotent()] as const,
+  request: { headers: IdempotencyHeaders, params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateClientNoteBody } } } },
   responses: {
     201: { description: 'The note', content: { 'application/json': { schema: ClientNoteSchema } } },
     400: errorResponses[400],

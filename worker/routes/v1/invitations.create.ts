@@ -5,6 +5,7 @@ import { authorizeShop } from '../../services/management/access';
 import { inviteStaff } from '../../services/management/staff';
 import type { HonoEnv } from '../../types';
 import { IdParams } from './management.schemas';
+import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
 
 export const CreateInvitationBody = z
   .object({
@@ -36,8 +37,8 @@ export const createInvitationRoute = createRoute({
     'The invitation is single-use and expires after 7 days. The token travels only in the e-mail; the ' +
     'database keeps its SHA-256 hash and the response does not contain it.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateInvitationBody } } } },
+  middleware: [requireAuth(), idempotent()] as const,
+  request: { headers: IdempotencyHeaders, params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateInvitationBody } } } },
   responses: {
     201: { description: 'Invitation created and e-mail queued', content: { 'application/json': { schema: InvitationSchema } } },
     400: errorResponses[400],

@@ -5,6 +5,7 @@ import { authorizeShop } from '../../services/management/access';
 import { createService } from '../../services/management/catalogue';
 import type { HonoEnv } from '../../types';
 import { Currency, DurationMin, IdParams, PriceCents, ServiceSchema, serviceView } from './management.schemas';
+import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
 
 export const ServiceFieldsSchema = z.object({
   name: z.string().trim().min(1).max(100).openapi({ example: 'Skin fade' }),
@@ -28,8 +29,8 @@ export const createServiceRoute = createRoute({
   summary: 'Add a service to the catalogue (owner)',
   description: "Currency other than the shop's, or a price below the policy's fixed fees → 422. Same name twice → 409.",
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateServiceBody } } } },
+  middleware: [requireAuth(), idempotent()] as const,
+  request: { headers: IdempotencyHeaders, params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateServiceBody } } } },
   responses: {
     201: { description: 'The new service', content: { 'application/json': { schema: ServiceSchema } } },
     400: errorResponses[400],

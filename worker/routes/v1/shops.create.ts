@@ -4,6 +4,7 @@ import { currentUser, requireAuth } from '../../middleware/auth';
 import { createShop } from '../../services/management/shops';
 import type { HonoEnv } from '../../types';
 import { AddressSchema, Currency, PolicySchema, ShopSchema, Slug, shopView } from './management.schemas';
+import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
 
 export const CreateShopBody = z
   .object({
@@ -27,8 +28,8 @@ export const createShopRoute = createRoute({
   summary: 'Create a shop; the caller becomes its owner',
   description: 'Invalid time zone or policy → 422 naming the field; a taken slug → 409.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: CreateShopBody } } } },
+  middleware: [requireAuth(), idempotent()] as const,
+  request: { headers: IdempotencyHeaders, body: { required: true, content: { 'application/json': { schema: CreateShopBody } } } },
   responses: {
     201: { description: 'The new shop', content: { 'application/json': { schema: ShopSchema } } },
     400: errorResponses[400],

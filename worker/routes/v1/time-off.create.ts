@@ -5,6 +5,7 @@ import { authorizeBarber } from '../../services/management/access';
 import { createTimeOff } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { AppointmentRefSchema, IdParams, Instant, TimeOffSchema, appointmentRef, timeOffView } from './management.schemas';
+import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
 
 export const CreateTimeOffBody = z
   .object({
@@ -33,8 +34,8 @@ export const createTimeOffRoute = createRoute({
   operationId: 'createTimeOff',
   summary: 'Block time off (the barber or an owner)',
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateTimeOffBody } } } },
+  middleware: [requireAuth(), idempotent()] as const,
+  request: { headers: IdempotencyHeaders, params: IdParams, body: { required: true, content: { 'application/json': { schema: CreateTimeOffBody } } } },
   responses: {
     201: { description: 'The block, and what it strands', content: { 'application/json': { schema: CreatedTimeOffResponse } } },
     400: errorResponses[400],
