@@ -1,9 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { appointmentStatus } from '../db/schema';
 import { decodeCursor, encodeCursor } from '../db/queries/cursor';
 import { ApiError } from '../lib/errors';
 
-export const APPOINTMENT_STATUSES = ['held', 'pending_payment', 'confirmed', 'completed', 'cancelled', 'no_show'] as const;
+export const APPOINTMENT_STATUSES = appointmentStatus.enumValues;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 export interface AppointmentView {

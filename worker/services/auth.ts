@@ -65,6 +65,18 @@ async function accessToken(services: Services, userId: string) {
   return signAccessToken(ring, services.config.APP_ORIGIN, userId);
 }
 
+/** What register and login hand out: the user and a fresh token pair. */
+async function sessionFor(services: Services, user: UserRow, refreshToken: string): Promise<Session> {
+  const access = await accessToken(services, user.id);
+  return {
+    user: await publicUser(user, services.config.FIELD_ENCRYPTION_KEYS),
+    access_token: access.token,
+    refresh_token: refreshToken,
+    token_type: 'Bearer',
+    expires_in: access.expiresIn,
+  };
+}
+
 /** A new refresh-token family: the row to insert and the token to hand out (once). */
 async function newRefreshToken(userId: string, familyId: string = crypto.randomUUID()) {
   const token = newOpaqueToken();
@@ -136,15 +148,8 @@ export async function register(services: Services, input: RegisterInput): Promis
     data: { first_name: user.firstName },
     secrets: { link: `${services.config.APP_ORIGIN}/verify-email?token=${verifyToken}` },
   });
-  const access = await accessToken(services, user.id);
   services.logger.info('user registered', { user_id: user.id });
-  return {
-    user: await publicUser(user, services.config.FIELD_ENCRYPTION_KEYS),
-    access_token: access.token,
-    refresh_token: refresh.token,
-    token_type: 'Bearer',
-    expires_in: access.expiresIn,
-  };
+  return sessionFor(services, user, refresh.token);
 }
 
 // Verified against when the e-mail is unknown, so both paths cost the same time.
@@ -172,15 +177,8 @@ export async function login(services: Services, email: string, password: string)
   } else {
     await storeToken;
   }
-  const access = await accessToken(services, user.id);
   services.logger.info('login', { user_id: user.id, rehashed: rehash !== null });
-  return {
-    user: await publicUser(user, services.config.FIELD_ENCRYPTION_KEYS),
-    access_token: access.token,
-    refresh_token: refresh.token,
-    token_type: 'Bearer',
-    expires_in: access.expiresIn,
-  };
+  return sessionFor(services, user, refresh.token);
 }
 
 const invalidRefresh = () => new ApiError('unauthorized', 'The refresh token is invalid, expired or already used');

@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { Appointment, Barber, Service, Shop, TimeOff } from '../../db/schema';
+import { APPOINTMENT_STATUSES } from '../../services/appointments';
 
 export const Uuid = z.uuid().openapi({ example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' });
 
@@ -102,7 +103,7 @@ export const AppointmentRefSchema = z
     service_id: z.uuid(),
     start_time: z.string(),
     end_time: z.string(),
-    status: z.enum(['held', 'pending_payment', 'confirmed', 'completed', 'cancelled', 'no_show']),
+    status: z.enum(APPOINTMENT_STATUSES),
   })
   .openapi('AppointmentRef');
 
