@@ -150,6 +150,10 @@ ${table}
 
 Notes:
 - Health makes one real query, one Redis PING and one authenticated Stripe call per request.
+- Every other \`/api/v1\` request also makes one Upstash request for the global rate limit (the
+  in-memory stand-in runs the limiter's Lua script in fengari, which is much of the gap between
+  \`GET /\` and the API reads here). The benchmark lifts the limits themselves so it measures the
+  work, not 429s.
 - Login is deliberately slow: PBKDF2-SHA256 with 100,000 iterations (the Workers runtime's
   maximum) costs most of its CPU time; it makes 2 Neon requests (find the user, store the refresh
   token).
