@@ -31,6 +31,16 @@ describe('POST /api/v1/barbers/{id}/deactivate', () => {
     expect(row!.active).toBe(false);
   });
 
+  it('ends the barber’s staff access to the shop', async () => {
+    const w = await createManagedShop(testDb());
+    const search = () => send('GET', `/api/v1/clients?shop_id=${w.shop.id}&q=clara`, w.barberStaff.token);
+    expect((await search()).status).toBe(200);
+    expect((await send('POST', `/api/v1/barbers/${w.barber.id}/deactivate`, w.owner.token)).status).toBe(200);
+    const after = await search();
+    expect(after.status).toBe(403);
+    expect((await send('PUT', `/api/v1/barbers/${w.barber.id}/working-hours`, w.barberStaff.token, { rules: [] })).status).toBe(403);
+  });
+
   it('is for owners: the barber cannot deactivate themself; unknown id → 404; bad id → 400', async () => {
     const w = await createManagedShop(testDb());
     expect((await send('POST', `/api/v1/barbers/${w.barber.id}/deactivate`, w.barberStaff.token)).status).toBe(403);

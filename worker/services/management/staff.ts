@@ -1,7 +1,7 @@
 /** Staff: invitations by e-mail, accepting them, deactivating a barber. */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { barbers, invitations, users, type Appointment, type Barber, type Invitation } from '../../db/schema';
+import { barbers, invitations, memberships, users, type Appointment, type Barber, type Invitation } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
 import type { NotificationMessage } from '../../queue/messages';
 import { auditQuery } from '../audit';
@@ -126,16 +126,21 @@ export async function acceptInvitation(db: Db, userId: string, token: string): P
 }
 
 /**
- * Deactivates a barber (hidden from booking) and reports their future appointments that still
- * occupy time. They are left as they are: the owner decides whether to move or cancel each.
+ * Deactivates a barber (hidden from booking), ends their staff access to the shop (the barber
+ * membership goes in the same transaction — someone who left must not keep reading client records)
+ * and reports their future appointments that still occupy time. Those are left as they are: the
+ * owner decides whether to move or cancel each. Re-inviting restores the membership.
  */
 export async function deactivateBarber(
   db: Db,
   actorId: string,
   barber: Barber,
 ): Promise<{ barber: Barber; futureAppointments: Appointment[] }> {
-  const [updated, , future] = await db.batch([
+  const [updated, , , future] = await db.batch([
     db.update(barbers).set({ active: false }).where(eq(barbers.id, barber.id)).returning(),
+    db
+      .delete(memberships)
+      .where(and(eq(memberships.userId, barber.userId), eq(memberships.shopId, barber.shopId), eq(memberships.role, 'barber'))),
     auditQuery(db, { shopId: barber.shopId, actorId, action: 'barber.deactivated', entity: 'barber', entityId: barber.id }),
     activeAppointmentsQuery(db, barber.id, { from: new Date() }),
   ]);
