@@ -62,7 +62,7 @@ export default defineConfig({
         ],
         test: {
           name: 'worker',
-          include: ['worker/**/*.test.ts', 'tests/worker/**/*.test.ts'],
+          include: ['worker/**/*.test.ts', 'tests/worker/**/*.test.ts', 'app/**/*.test.ts'],
           exclude: ['worker/**/*.node.test.ts'],
           testTimeout: 30_000,
           // Pre-bundled: Remix's CJS `cookie` import fails otherwise, and the big libraries load

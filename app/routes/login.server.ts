@@ -16,10 +16,21 @@ export async function redirectIfSignedIn(services: Services, request: Request): 
   if (session.get('userId')) throw redirect('/account');
 }
 
-/** Only same-site paths: an open redirect after login is a phishing tool. */
-function safeNext(request: Request): string {
-  const next = new URL(request.url).searchParams.get('next') ?? '/account';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/account';
+/**
+ * Only our own origin: an open redirect after login is a phishing tool. Resolving the value the
+ * way a browser would catches `//evil`, `/\evil` and control-character tricks alike.
+ */
+export function safeNext(request: Request): string {
+  const fallback = '/account';
+  const next = new URL(request.url).searchParams.get('next');
+  if (!next) return fallback;
+  const own = new URL(request.url);
+  try {
+    const target = new URL(next, own);
+    return target.origin === own.origin ? `${target.pathname}${target.search}` : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 /** The form's action: the same login service (and the same rate limit) as POST /api/v1/auth/login. */

@@ -29,9 +29,23 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/**
+ * Query errors quote their bound parameters (drizzle: "Failed query: …\nparams: …"), which can be
+ * password hashes or ciphertext: keep the query, drop the parameters, here and in the stack.
+ */
+function withoutParams(text: string): string {
+  return text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]');
+}
+
 function serialiseError(err: unknown): unknown {
   if (err instanceof Error) {
-    return { name: err.name, message: err.message, stack: err.stack?.split('\n').slice(0, 6).join('\n') };
+    const cause = err.cause instanceof Error ? { name: err.cause.name, message: withoutParams(err.cause.message) } : undefined;
+    return {
+      name: err.name,
+      message: withoutParams(err.message),
+      ...(cause ? { cause } : {}),
+      stack: err.stack ? withoutParams(err.stack).split('\n').slice(0, 6).join('\n') : undefined,
+    };
   }
   return err;
 }

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { shops, users } from '../db/schema';
 import { buildUser, uniq } from '../db/seed/builders';
@@ -59,6 +59,39 @@ describe('Idempotency-Key', () => {
     // Either the second saw the claim in flight (409, retry later) or the stored result (201).
     expect([[201, 201], [201, 409]]).toContainEqual(statuses);
     expect(await testDb().select().from(shops).where(eq(shops.slug, body.slug))).toHaveLength(1);
+  });
+
+  it('takes over a claim whose request died before answering', async () => {
+    const token = await signedIn();
+    const body = shopBody();
+    const key = crypto.randomUUID();
+    // What an evicted isolate leaves behind: a claim with no response, two minutes old.
+    const { hashToken } = await import('../auth/tokens');
+    const userId = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub as string;
+    await testDb().execute(sql`
+      INSERT INTO idempotency_keys (key, user_id, scope, request_hash, expires_at, created_at)
+      VALUES (${key}, ${userId}, 'POST /api/v1/shops', ${await hashToken(JSON.stringify(body))},
+              now() + interval '1 day', now() - interval '2 minutes')`);
+    const res = await createShop(token, body, key);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('treats the same key on another resource as another request', async () => {
+    const token = await signedIn();
+    const shopIds: string[] = [];
+    for (let i = 0; i < 2; i++) shopIds.push(((await (await createShop(token, shopBody())).json()) as { id: string }).id);
+    const key = crypto.randomUUID();
+    const service = { name: 'Skin fade', price_cents: 3000, currency: 'GBP', duration_min: 30 };
+    for (const shopId of shopIds) {
+      const res = await call(`/api/v1/shops/${shopId}/services`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token), 'idempotency-key': key },
+        body: JSON.stringify(service),
+      });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('idempotent-replayed')).toBeNull();
+    }
   });
 
   it('rejects malformed keys with 400', async () => {

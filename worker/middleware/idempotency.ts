@@ -6,6 +6,7 @@ import { ApiError } from '../lib/errors';
 import type { HonoEnv } from '../types';
 
 const KEY_TTL_HOURS = 24;
+const STALE_CLAIM_SECONDS = 60;
 const keyFormat = /^[\x21-\x7e]{1,255}$/;
 
 /** Documents the header on a route (`request: { headers: IdempotencyHeaders }`). */
@@ -47,14 +48,22 @@ export function idempotent(): MiddlewareHandler<HonoEnv> {
     }
     const db = c.get('services').db;
     const userId = c.get('auth')?.userId ?? null;
-    const scope = `${c.req.method} ${c.req.routePath}`;
+    // The concrete path, not the route template: the same key and body sent to another barber's
+    // time off is a different request.
+    const scope = `${c.req.method} ${c.req.path}`;
     const requestHash = await hashToken(await c.req.text());
 
     const claimed = await db.execute<Claim>(sql`
       WITH ins AS (
         INSERT INTO idempotency_keys (key, user_id, scope, request_hash, expires_at)
         VALUES (${key}, ${userId}, ${scope}, ${requestHash}, now() + make_interval(hours => ${KEY_TTL_HOURS}))
-        ON CONFLICT ON CONSTRAINT idempotency_keys_key_user_scope_unique DO NOTHING
+        ON CONFLICT ON CONSTRAINT idempotency_keys_key_user_scope_unique DO UPDATE
+          -- A claim whose request died mid-flight (isolate evicted, CPU limit) is taken over
+          -- after a minute instead of blocking retries for the key's whole lifetime.
+          SET created_at = now(), expires_at = EXCLUDED.expires_at
+          WHERE idempotency_keys.response_status IS NULL
+            AND idempotency_keys.request_hash = EXCLUDED.request_hash
+            AND idempotency_keys.created_at < now() - interval '${sql.raw(String(STALE_CLAIM_SECONDS))} seconds'
         RETURNING id
       )
       SELECT id, true AS fresh, NULL::text AS request_hash, NULL::int AS response_status, NULL::jsonb AS response_body FROM ins
@@ -83,19 +92,25 @@ export function idempotent(): MiddlewareHandler<HonoEnv> {
 
     await next();
     const status = c.res.status;
-    if (status >= 500) {
-      await db.execute(sql`DELETE FROM idempotency_keys WHERE id = ${claim.id}`);
-      return;
-    }
-    const text = status === 204 ? '' : await c.res.clone().text();
-    let stored: unknown = null;
     try {
-      stored = text ? JSON.parse(text) : null;
-    } catch {
-      stored = null;
+      if (status >= 500) {
+        await db.execute(sql`DELETE FROM idempotency_keys WHERE id = ${claim.id}`);
+        return;
+      }
+      const text = status === 204 ? '' : await c.res.clone().text();
+      let stored: unknown = null;
+      try {
+        stored = text ? JSON.parse(text) : null;
+      } catch {
+        stored = null;
+      }
+      await db.execute(sql`
+        UPDATE idempotency_keys SET response_status = ${status}, response_body = ${JSON.stringify(stored)}::jsonb
+         WHERE id = ${claim.id}`);
+    } catch (err) {
+      // The response stands; only its replay copy is lost. Free the key so a retry can run.
+      c.get('logger').warn('idempotency record not stored', { err });
+      await db.execute(sql`DELETE FROM idempotency_keys WHERE id = ${claim.id}`).catch(() => undefined);
     }
-    await db.execute(sql`
-      UPDATE idempotency_keys SET response_status = ${status}, response_body = ${JSON.stringify(stored)}::jsonb
-       WHERE id = ${claim.id}`);
   };
 }
