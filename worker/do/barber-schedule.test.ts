@@ -57,6 +57,9 @@ describe('BarberSchedule Durable Object', () => {
     const stub = stubFor(world.barber.id);
     await stub.scheduleHoldSweep(world.barber.id, Date.now() + 60_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // The alarm is re-armed for the live hold's expiry, so it is released on time too.
+    const nextAlarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(nextAlarm).toBe(live!.holdExpiresAt!.getTime());
 
     const statusOf = async (id: string) =>
       (await db.select({ status: appointments.status, reason: appointments.cancelReason }).from(appointments).where(eq(appointments.id, id)))[0];

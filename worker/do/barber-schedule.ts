@@ -65,19 +65,28 @@ export class BarberSchedule extends DurableObject<Env> {
   }
 
   /**
-   * Releases this barber's expired holds so the slots reappear. Runs under the lock like every
-   * other write to the schedule. Returns how many were released.
+   * Releases this barber's expired holds so the slots reappear, and re-arms the alarm for the next
+   * hold still pending — one statement. Runs under the lock like every other write to the
+   * schedule. Returns how many were released.
    */
   async releaseExpiredHolds(barberId: string): Promise<number> {
-    return this.exclusive(async () => {
+    const { released, next } = await this.exclusive(async () => {
       const sql = sqlClient(loadConfig(this.env));
       const rows = await sql`
-        UPDATE appointments
-           SET status = 'cancelled', cancelled_at = now(), cancel_reason = 'hold_expired', updated_at = now()
-         WHERE barber_id = ${barberId} AND status = 'held' AND hold_expires_at <= now()
-         RETURNING id`;
-      return rows.length;
+        WITH released AS (
+          UPDATE appointments
+             SET status = 'cancelled', cancelled_at = now(), cancel_reason = 'hold_expired', updated_at = now()
+           WHERE barber_id = ${barberId} AND status = 'held' AND hold_expires_at <= now()
+           RETURNING id
+        )
+        SELECT (SELECT count(*) FROM released)::int AS released,
+               (SELECT extract(epoch FROM min(hold_expires_at)) * 1000 FROM appointments
+                 WHERE barber_id = ${barberId} AND status = 'held' AND hold_expires_at > now())::float8 AS next`;
+      const row = rows[0] as { released: number | string; next: number | string | null } | undefined;
+      return { released: Number(row?.released ?? 0), next: row?.next == null ? null : Number(row.next) };
     });
+    if (next !== null) await this.scheduleHoldSweep(barberId, next);
+    return released;
   }
 
   override async alarm(): Promise<void> {
