@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { Appointment, Barber, Service, Shop, TimeOff } from '../../db/schema';
-import { APPOINTMENT_STATUSES } from '../../services/appointments';
+import { AppointmentSchema } from './appointments.schemas';
 
 export const Uuid = z.uuid().openapi({ example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' });
 
@@ -94,18 +94,17 @@ export const ShopSchema = z
   })
   .openapi('Shop');
 
-export const AppointmentRefSchema = z
-  .object({
-    id: z.uuid(),
-    shop_id: z.uuid(),
-    barber_id: z.uuid(),
-    client_id: z.uuid(),
-    service_id: z.uuid(),
-    start_time: z.string(),
-    end_time: z.string(),
-    status: z.enum(APPOINTMENT_STATUSES),
-  })
-  .openapi('AppointmentRef');
+/** The identifying part of an Appointment: what "these bookings no longer fit" reports carry. */
+export const AppointmentRefSchema = AppointmentSchema.pick({
+  id: true,
+  shop_id: true,
+  barber_id: true,
+  client_id: true,
+  service_id: true,
+  start_time: true,
+  end_time: true,
+  status: true,
+}).openapi('AppointmentRef');
 
 export type AppointmentRef = z.infer<typeof AppointmentRefSchema>;
 
