@@ -1,6 +1,6 @@
 import type { AccessClaims } from './auth/jwt';
 import type { Logger } from './lib/logger';
-import type { ShopAccess } from './middleware/auth';
+import type { ShopAccess } from './services/management/access';
 import type { RequestMetrics } from './lib/metrics';
 import type { Services } from './services/container';
 

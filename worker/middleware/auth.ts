@@ -1,10 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { sql } from 'drizzle-orm';
 import { keyring, verifyAccessToken, type AccessClaims } from '../auth/jwt';
-import type { MembershipRole } from '../db/schema';
+import { z } from 'zod';
+import { authorizeShopRoles, type Permit } from '../services/management/access';
 import { ApiError } from '../lib/errors';
 import type { HonoEnv } from '../types';
 
+const uuid = z.uuid();
 const bearer = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
 
 /**
@@ -53,39 +54,26 @@ export function currentUser(c: Context<HonoEnv>): AccessClaims {
   return auth;
 }
 
-export interface ShopAccess {
-  shopId: string;
-  roles: MembershipRole[];
-  isAdmin: boolean;
-}
-
-/** The caller's roles in a shop (platform admins hold 'admin' in any shop). One statement. */
-export async function rolesInShop(c: Context<HonoEnv>, userId: string, shopId: string): Promise<ShopAccess> {
-  const rows = await c.get('services').db.execute<{ role: MembershipRole }>(sql`
-    SELECT role FROM memberships WHERE user_id = ${userId} AND (shop_id = ${shopId} OR role = 'admin')`);
-  const roles = [...new Set(rows.rows.map((r) => r.role))];
-  return { shopId, roles, isAdmin: roles.includes('admin') };
-}
-
 /**
- * Authorises against the shop the resource belongs to: `resolveShopId` finds it (from a path
- * parameter, or by looking the resource up); no shop → 404; the caller must hold one of `roles`
- * there (admins always pass) or gets 403. Sets `shopAccess` for the handler.
+ * Authorises against the shop a request names (resolved from the raw request, before the route's
+ * validators run): a missing or malformed id is a 400 naming `field`; otherwise the caller must
+ * hold `permit` there (see services/management/access.ts — admins always pass) or gets 403.
+ * Routes whose resource carries its shop (a barber, a service) use the one-statement loaders in
+ * access.ts instead, which check access and load the resource together.
  */
 export function requireShopRole(
-  roles: readonly MembershipRole[],
-  resolveShopId: (c: Context<HonoEnv>) => Promise<string | null> | string | null,
+  permit: Permit,
+  resolve: { field: string; shopId: (c: Context<HonoEnv>) => string | undefined },
 ): MiddlewareHandler<HonoEnv> {
-  if (roles.length === 0) throw new Error('requireShopRole needs at least one role');
   return async function requireShopRoleMiddleware(c, next) {
     const user = currentUser(c);
-    const shopId = await resolveShopId(c);
-    if (!shopId) throw new ApiError('not_found', 'No such shop or resource');
-    const access = await rolesInShop(c, user.userId, shopId);
-    if (!access.isAdmin && !access.roles.some((r) => roles.includes(r))) {
-      throw new ApiError('forbidden', `Requires the ${roles.join(' or ')} role in this shop`);
+    const shopId = resolve.shopId(c);
+    if (!shopId || !uuid.safeParse(shopId).success) {
+      throw new ApiError('validation_failed', 'A shop id is required', {
+        errors: [{ path: resolve.field, message: 'Expected the shop id (a UUID)' }],
+      });
     }
-    c.set('shopAccess', access);
+    c.set('shopAccess', await authorizeShopRoles(c.get('services').db, user.userId, shopId, permit));
     await next();
   };
 }

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ApiError, errorResponses } from '../../lib/errors';
-import { currentUser, requireAuth, rolesInShop } from '../../middleware/auth';
+import { errorResponses } from '../../lib/errors';
+import { currentUser, requireAuth } from '../../middleware/auth';
+import { authorizeShopRoles } from '../../services/management/access';
 import { APPOINTMENT_STATUSES, listAppointments } from '../../services/appointments';
 import type { HonoEnv } from '../../types';
 import { AppointmentSchema } from './appointments.schemas';
@@ -41,10 +42,8 @@ export function registerListAppointments(app: OpenAPIHono<HonoEnv>): void {
     const user = currentUser(c);
     let staffScope: 'own_chair' | 'whole_shop' | undefined;
     if (query.shop_id) {
-      const access = await rolesInShop(c, user.userId, query.shop_id);
-      if (access.isAdmin || access.roles.includes('owner')) staffScope = 'whole_shop';
-      else if (access.roles.includes('barber')) staffScope = 'own_chair';
-      else throw new ApiError('forbidden', "Only this shop's staff can list its appointments");
+      const access = await authorizeShopRoles(c.get('services').db, user.userId, query.shop_id, 'staff');
+      staffScope = access.isAdmin || access.roles.includes('owner') ? 'whole_shop' : 'own_chair';
     }
     const page = await listAppointments(c.get('services').db, user.userId, {
       shopId: query.shop_id,

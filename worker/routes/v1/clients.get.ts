@@ -1,9 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { errorResponses } from '../../lib/errors';
-import { requireAuth } from '../../middleware/auth';
+import { requireAuth, requireShopRole } from '../../middleware/auth';
 import { clientDetail } from '../../services/management/clients';
 import type { HonoEnv } from '../../types';
-import { requireStaffOf } from './clients.search';
 import { IdParams, Uuid } from './management.schemas';
 
 export const ClientDetailQuery = z.object({ shop_id: Uuid.openapi({ description: 'The shop whose record to read' }) });
@@ -44,7 +43,7 @@ export const getClientRoute = createRoute({
   summary: 'A client record at one shop: visits, no-shows, private staff notes (staff)',
   description: 'Only this shop\'s appointments and notes. A user who is not a client of the shop → 404.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), requireShopRole('staff', { field: 'query.shop_id', shopId: (c) => c.req.query('shop_id') })] as const,
   request: { params: IdParams, query: ClientDetailQuery },
   responses: {
     200: { description: 'The client record', content: { 'application/json': { schema: ClientDetailSchema } } },
@@ -59,7 +58,6 @@ export function registerGetClient(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(getClientRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { shop_id } = c.req.valid('query');
-    await requireStaffOf(c, shop_id);
     const detail = await clientDetail(c.get('services').db, shop_id, id);
     c.header('Cache-Control', 'private, no-store');
     return c.json(detail, 200);

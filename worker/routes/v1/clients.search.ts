@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ApiError, errorResponses } from '../../lib/errors';
-import { currentUser, requireAuth, rolesInShop } from '../../middleware/auth';
+import { errorResponses } from '../../lib/errors';
+import { requireAuth, requireShopRole } from '../../middleware/auth';
 import { searchShopClients } from '../../services/management/clients';
 import type { HonoEnv } from '../../types';
 import { Uuid } from './management.schemas';
@@ -35,7 +35,8 @@ export const searchClientsRoute = createRoute({
   summary: "Full-text search over one shop's clients (staff)",
   description: 'Ranked prefix matching over names and e-mail words ("jo" finds John); digits match the end of the phone number.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireAuth()] as const,
+  // Barbers and owners of the shop (admins too) may read its client records.
+  middleware: [requireAuth(), requireShopRole('staff', { field: 'query.shop_id', shopId: (c) => c.req.query('shop_id') })] as const,
   request: { query: SearchClientsQuery },
   responses: {
     200: { description: 'Best matches first', content: { 'application/json': { schema: ClientSearchResponse } } },
@@ -45,18 +46,9 @@ export const searchClientsRoute = createRoute({
   },
 });
 
-/** Barbers and owners of the shop (admins too) may read its client records. */
-export async function requireStaffOf(c: Parameters<typeof currentUser>[0], shopId: string): Promise<void> {
-  const access = await rolesInShop(c, currentUser(c).userId, shopId);
-  if (!access.isAdmin && !access.roles.some((r) => r === 'barber' || r === 'owner')) {
-    throw new ApiError('forbidden', 'Only staff of this shop may see its clients');
-  }
-}
-
 export function registerSearchClients(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(searchClientsRoute, async (c) => {
     const query = c.req.valid('query');
-    await requireStaffOf(c, query.shop_id);
     const hits = await searchShopClients(c.get('services').db, query.shop_id, query.q, query.limit);
     c.header('Cache-Control', 'private, no-store');
     return c.json(

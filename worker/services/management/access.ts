@@ -12,7 +12,12 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { barbers, services, shops, type MembershipRole, type ShopPolicy } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
-import type { ShopAccess } from '../../middleware/auth';
+
+export interface ShopAccess {
+  shopId: string;
+  roles: MembershipRole[];
+  isAdmin: boolean;
+}
 
 /**
  * Who may act: `owner` — owners of the shop; `staff` — its barbers and owners; `self_or_owner` —
@@ -59,6 +64,15 @@ function decide(shopId: string, roles: MembershipRole[], permit: Permit, isSelf:
     throw new ApiError('forbidden', `This requires ${needs} in the shop`);
   }
   return { shopId, roles, isAdmin };
+}
+
+/**
+ * The caller's access to a shop when nothing else about the shop is needed (reads of client
+ * records, staff appointment lists): one statement, the same decision rule as the loaders below.
+ */
+export async function authorizeShopRoles(db: Db, userId: string, shopId: string, permit: Permit): Promise<ShopAccess> {
+  const rows = await db.execute<{ roles: string | null }>(sql`select ${rolesIn(userId, sql`${shopId}::uuid`)} as roles`);
+  return decide(shopId, parseRoles(rows.rows[0]?.roles ?? null), permit, false);
 }
 
 export interface ShopContext {
