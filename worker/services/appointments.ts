@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { appointmentStatus } from '../db/schema';
-import { decodeCursor, encodeCursor } from '../db/queries/cursor';
+import { encodeCursor } from '../db/queries/cursor';
+import { readCursor } from './pagination';
 import { ApiError } from '../lib/errors';
 
 export const APPOINTMENT_STATUSES = appointmentStatus.enumValues;
@@ -61,12 +62,7 @@ export interface ListFilters {
 
 /** One statement whichever view; keyset-paginated on (start_time, id). */
 export async function listAppointments(db: Db, userId: string, filters: ListFilters) {
-  const after = filters.cursor ? decodeCursor(filters.cursor, 2) : undefined;
-  if (after === null) {
-    throw new ApiError('validation_failed', 'The cursor is not valid', {
-      errors: [{ path: 'query.cursor', message: 'Use next_cursor from a previous page' }],
-    });
-  }
+  const after = readCursor(filters.cursor, 2, ([start]) => !Number.isNaN(Date.parse(String(start))));
   const conditions: SQL[] = [];
   if (!filters.shopId) {
     conditions.push(sql`a.client_id = ${userId}`);

@@ -2,11 +2,12 @@
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
-import { decodeCursor, encodeCursor } from '../../db/queries/cursor';
+import { encodeCursor } from '../../db/queries/cursor';
 import { timeOff, workingHours, type Appointment, type TimeOff } from '../../db/schema';
 import { sortRules, strandedByRules, validateWeeklyRules, type WeeklyRule } from '../../domain/working-hours';
 import { ApiError } from '../../lib/errors';
 import { auditQuery } from '../audit';
+import { readCursor } from '../pagination';
 import { activeAppointmentsQuery } from './appointments';
 import { unprocessable } from './errors';
 
@@ -90,12 +91,7 @@ export async function listTimeOff(
   barberId: string,
   opts: { from: Date; limit: number; cursor?: string },
 ): Promise<{ data: TimeOff[]; nextCursor: string | null }> {
-  const after = opts.cursor ? decodeCursor(opts.cursor, 2) : null;
-  if (opts.cursor && (!after || Number.isNaN(Date.parse(String(after[0]))))) {
-    throw new ApiError('validation_failed', 'The cursor is not valid', {
-      errors: [{ path: 'query.cursor', message: 'Use next_cursor from a previous page' }],
-    });
-  }
+  const after = readCursor(opts.cursor, 2, ([start]) => !Number.isNaN(Date.parse(String(start))));
   const afterStart = after ? new Date(String(after[0])) : null;
   const rows = await db
     .select()
