@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
-import { ConfigError, loadConfig } from './env';
+import { ConfigError } from './env';
 import { ApiError, type ErrorCode, fieldErrors, problemBody, problemResponse } from './lib/errors';
 import { problemCodeForSqlState, sqlState } from './lib/pg-errors';
 import { authenticate } from './middleware/auth';
@@ -93,20 +93,20 @@ export function createApp(options: AppOptions = {}) {
     },
   });
 
+  // Middleware is built once per app; per-request settings come from the request's config.
+  const configOf = (c: Context<HonoEnv>) => c.get('services').config;
+  const limitClients = globalRateLimit();
   app.use('*', requestContext());
-  app.use('*', async (c, next) => {
-    const config = loadConfig(c.env);
-    return securityHeaders({ hsts: config.APP_ENV === 'production' })(c, next);
-  });
-  app.use('/api/*', async (c, next) => {
-    const config = loadConfig(c.env);
-    return cors({
-      origin: (origin) => (config.CORS_ORIGINS.includes(origin) ? origin : null),
+  app.use('*', securityHeaders({ hsts: (c) => configOf(c).APP_ENV === 'production' }));
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin, c) => (configOf(c as Context<HonoEnv>).CORS_ORIGINS.includes(origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Deprecation', 'Sunset'],
       maxAge: 600,
-    })(c, next);
-  });
+    }),
+  );
   app.use(
     '/api/*',
     bodyLimit({
@@ -121,7 +121,7 @@ export function createApp(options: AppOptions = {}) {
   app.use('/api/*', async (c, next) => {
     // Monitors, the API description and Stripe's webhook retries are not client traffic.
     if (unlimitedPaths.has(new URL(c.req.url).pathname)) return next();
-    return globalRateLimit()(c, next);
+    return limitClients(c, next);
   });
 
   (options.routes ?? registerApiRoutes)(app);
@@ -134,9 +134,10 @@ export function createApp(options: AppOptions = {}) {
   app.onError(handleError);
 
   // Everything that is not the API is the Remix app (static files never reach the Worker).
+  const refuseCrossSite = csrfProtection((c) => [configOf(c).APP_ORIGIN]);
   app.use('*', async (c, next) => {
     if (isApi(new URL(c.req.url).pathname)) return next();
-    return csrfProtection(() => [c.get('services').config.APP_ORIGIN])(c, next);
+    return refuseCrossSite(c, next);
   });
   app.all('*', (c) => {
     if (isApi(new URL(c.req.url).pathname)) return c.notFound();

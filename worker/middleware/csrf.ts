@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../lib/errors';
 import type { HonoEnv } from '../types';
 
@@ -10,13 +10,13 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * refused. The session cookie is also SameSite=Lax, so this is the second lock, not the only one.
  * The JSON API is not cookie-authenticated (bearer tokens) and is left to CORS.
  */
-export function csrfProtection(allowedOrigins: () => string[]): MiddlewareHandler<HonoEnv> {
+export function csrfProtection(allowedOrigins: (c: Context<HonoEnv>) => string[]): MiddlewareHandler<HonoEnv> {
   return async function csrfMiddleware(c, next) {
     if (safeMethods.has(c.req.method)) return next();
     const origin = c.req.header('origin');
     const fetchSite = c.req.header('sec-fetch-site');
     const own = new URL(c.req.url).origin;
-    const allowed = origin === undefined || origin === own || allowedOrigins().includes(origin);
+    const allowed = origin === undefined || origin === own || allowedOrigins(c).includes(origin);
     if (!allowed || fetchSite === 'cross-site') {
       c.get('logger').warn('cross-site form post refused', { origin, fetch_site: fetchSite });
       throw new ApiError('forbidden', 'Cross-site form submissions are not accepted');
