@@ -24,9 +24,10 @@ import {
   clientAppointmentsQuery,
   clientTextSearchQuery,
   getShopBySlug,
-  insertNotificationOnce,
+  claimDelivery,
+  markDelivered,
+  markFailed,
   listActiveShops,
-  listBarberAppointments,
   searchClients,
   toPrefixTsQuery,
 } from './queries';
@@ -46,11 +47,13 @@ import { localDayRange } from '../domain/time';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as {
+  entries: { idx: number; tag: string }[];
+};
+const MIGRATION_COUNT = journal.entries.length;
+
 /** The migration statements in journal order, split like drizzle's migrator does. */
 function migrationStatements(): string[] {
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as {
-    entries: { idx: number; tag: string }[];
-  };
   return [...journal.entries]
     .sort((a, b) => a.idx - b.idx)
     .flatMap((e) => readFileSync(join(MIGRATIONS, `${e.tag}.sql`), 'utf8').split('--> statement-breakpoint'))
@@ -248,7 +251,7 @@ describe.each(backends)('%s', (_name, create) => {
         await migratePglite(db, { migrationsFolder: MIGRATIONS });
         await migratePglite(db, { migrationsFolder: MIGRATIONS });
         const applied = await fresh.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-        expect(applied.rows[0]).toEqual({ n: 3 });
+        expect(applied.rows[0]).toEqual({ n: MIGRATION_COUNT });
         await fresh.close();
       } else {
         const fresh = await postgresBackend(TEST_DATABASE_URL as string);
@@ -256,7 +259,7 @@ describe.each(backends)('%s', (_name, create) => {
           const db = fresh.db as unknown as Parameters<typeof migratePg>[0];
           await migratePg(db, { migrationsFolder: MIGRATIONS });
           await migratePg(db, { migrationsFolder: MIGRATIONS });
-          expect(await fresh.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).toEqual([{ n: 3 }]);
+          expect(await fresh.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).toEqual([{ n: MIGRATION_COUNT }]);
         } finally {
           await fresh.close();
         }
@@ -586,12 +589,12 @@ describe.each(backends)('%s', (_name, create) => {
       expect(await searchClients(b.db, fade, ' !! ')).toEqual([]);
     });
 
-    it('listBarberAppointments / client appointments return the day and the history', async () => {
+    it('barber day and client history queries return the day and the history', async () => {
       const [marcus] = await b.query(
         `SELECT br.id FROM barbers br JOIN users u ON u.id = br.user_id WHERE u.email = 'marcus@fadestreet.test'`,
       );
       const day = localDayRange({ year: 2026, month: 11, day: 25 }, 'America/New_York');
-      const rows = await listBarberAppointments(b.db, marcus!.id as string, { from: day.start, to: day.end });
+      const rows = await barberAppointmentsQuery(b.db, marcus!.id as string, { from: day.start, to: day.end }).execute();
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) {
         expect(r.startTime.getTime()).toBeGreaterThanOrEqual(day.start.getTime());
@@ -605,11 +608,28 @@ describe.each(backends)('%s', (_name, create) => {
       expect(history.every((h) => h.clientId === ava!.id)).toBe(true);
     });
 
-    it('insertNotificationOnce inserts once per dedupe key', async () => {
-      const row = { dedupeKey: `reminder:24h:${randomUUID()}:email`, channel: 'email' as const, recipient: 'a@example.test', template: 'reminder_24h' };
-      const first = await insertNotificationOnce(b.db, row);
-      expect(first).toMatchObject({ status: 'queued', attempts: 0, dedupeKey: row.dedupeKey });
-      expect(await insertNotificationOnce(b.db, row)).toBeNull();
+    it('claimDelivery lets one delivery send, once per dedupe key', async () => {
+      const record = {
+        dedupeKey: `reminder:24h:${randomUUID()}:email`,
+        channel: 'email',
+        recipient: 'a@example.test',
+        template: 'reminder_24h',
+        payload: { appointment_id: 'x' },
+      };
+      expect(await claimDelivery(b.db, record, 1)).toBe('claimed');
+      // A concurrent redelivery while the first is sending must not send too.
+      expect(await claimDelivery(b.db, record, 2)).toBe('in_flight');
+      await markFailed(b.db, record.dedupeKey, 'smtp timeout');
+      expect(await claimDelivery(b.db, record, 3)).toBe('claimed');
+      await markDelivered(b.db, record.dedupeKey);
+      expect(await claimDelivery(b.db, record, 4)).toBe('already_sent');
+      const [row] = await b.query(`SELECT status, attempts, last_error, sent_at, claimed_at FROM notifications WHERE dedupe_key = '${record.dedupeKey}'`);
+      expect(row).toMatchObject({ status: 'sent', attempts: 3, last_error: null, claimed_at: null });
+      // A lease left behind by a consumer that died mid-send is taken over once it is stale.
+      const stale = { ...record, dedupeKey: `reminder:2h:${randomUUID()}:email` };
+      expect(await claimDelivery(b.db, stale, 1)).toBe('claimed');
+      await b.query(`UPDATE notifications SET claimed_at = now() - interval '1 hour' WHERE dedupe_key = '${stale.dedupeKey}'`);
+      expect(await claimDelivery(b.db, stale, 2)).toBe('claimed');
     });
 
     describe('EXPLAIN uses the intended indexes', () => {

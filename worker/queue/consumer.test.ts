@@ -5,6 +5,7 @@ import { notifications } from '../db/schema';
 import { eventually, testDb } from '../../tests/worker/harness';
 import worker from '../index';
 import { retryDelaySeconds } from './consumer';
+import { testMailbox } from './mailbox';
 import { enqueueNotification } from './messages';
 
 const key = (label: string) => `test:${label}:${crypto.randomUUID()}`;
@@ -40,6 +41,25 @@ describe('notifications queue', () => {
     const rows = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
     expect(rows).toHaveLength(1);
     expect(rows[0]?.status).toBe('sent');
+  });
+
+  it('sends once when the same message is delivered twice at the same time', async () => {
+    const dedupeKey = key('concurrent');
+    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'twice@example.test', template: 'reminder_24h', data: {} };
+    const runs = [1, 2].map(async (n) => {
+      const batch = createMessageBatch('notifications', [{ id: `c${n}`, timestamp: new Date(), attempts: 1, body }]);
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env, ctx);
+      return getQueueResult(batch, ctx);
+    });
+    const results = (await Promise.all(runs)) as unknown as { explicitAcks: string[]; retryMessages: { msgId: string }[] }[];
+    expect(testMailbox.filter((m) => m.dedupe_key === dedupeKey)).toHaveLength(1);
+    // The loser either saw it sent (ack) or still sending (retry later) — never sent it again.
+    const acked = results.flatMap((r) => r.explicitAcks);
+    const retried = results.flatMap((r) => r.retryMessages.map((m) => m.msgId));
+    expect(acked.length + retried.length).toBe(2);
+    const [row] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
+    expect(row?.status).toBe('sent');
   });
 
   it('acknowledges (drops) a malformed message instead of retrying it forever', async () => {

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { loadConfig } from '../env';
 import { createDb, type Db } from '../db/client';
+import { claimDelivery, markDelivered, markFailed } from '../db/queries/notifications';
 import { createLogger, type Logger } from '../lib/logger';
 import { testMailbox } from './mailbox';
 import { notificationMessageSchema } from './messages';
@@ -10,10 +10,12 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
 }
 
+type Outcome = 'sent' | 'already_sent' | 'in_flight';
+
 /**
- * Sends one notification exactly once per dedupe key. The row is claimed first (insert … on
- * conflict do nothing), so a redelivered message whose row is already `sent` is acknowledged
- * without sending again.
+ * Sends one notification at most once per dedupe key: the delivery is claimed first (see
+ * claimDelivery), so a redelivered message whose notification is already sent is acknowledged,
+ * and one another consumer is sending right now is retried later rather than sent twice.
  */
 async function deliver(
   db: Db,
@@ -21,29 +23,31 @@ async function deliver(
   body: unknown,
   attempts: number,
   appEnv: 'development' | 'test' | 'production',
-): Promise<'sent' | 'duplicate'> {
+): Promise<Outcome> {
   const message = notificationMessageSchema.parse(body);
-  const claimed = await db.execute<{ status: string }>(sql`
-    INSERT INTO notifications (dedupe_key, channel, recipient, template, payload, status, attempts)
-    VALUES (${message.dedupe_key}, ${message.channel}, ${message.to}, ${message.template},
-            ${JSON.stringify(message.data)}::jsonb, 'queued', ${attempts})
-    ON CONFLICT (dedupe_key) DO UPDATE SET attempts = EXCLUDED.attempts
-    RETURNING status`);
-  if (claimed.rows[0]?.status === 'sent') return 'duplicate';
+  const claim = await claimDelivery(
+    db,
+    { dedupeKey: message.dedupe_key, channel: message.channel, recipient: message.to, template: message.template, payload: message.data },
+    attempts,
+  );
+  if (claim !== 'claimed') return claim;
 
-  // E-mail and SMS providers arrive with the notifications work; until then every channel is
-  // delivered to the log, which is what local development wants anyway.
-  logger.info('notification delivered', {
-    channel: message.channel,
-    template: message.template,
-    dedupe_key: message.dedupe_key,
-    // Local development only: the log is the developer's mailbox, so links must be clickable.
-    ...(appEnv === 'development' ? { to: message.to, data: message.data, secrets: message.secrets } : {}),
-  });
-  if (appEnv === 'test') testMailbox.push(message);
-  await db.execute(sql`
-    UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL
-     WHERE dedupe_key = ${message.dedupe_key}`);
+  try {
+    // E-mail and SMS providers arrive with the notifications work; until then every channel is
+    // delivered to the log, which is what local development wants anyway.
+    logger.info('notification delivered', {
+      channel: message.channel,
+      template: message.template,
+      dedupe_key: message.dedupe_key,
+      // Local development only: the log is the developer's mailbox, so links must be clickable.
+      ...(appEnv === 'development' ? { to: message.to, data: message.data, secrets: message.secrets } : {}),
+    });
+    if (appEnv === 'test') testMailbox.push(message);
+  } catch (err) {
+    await markFailed(db, message.dedupe_key, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  await markDelivered(db, message.dedupe_key);
   return 'sent';
 }
 
@@ -57,11 +61,7 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
     for (const msg of batch.messages) {
       const parsed = notificationMessageSchema.safeParse(msg.body);
       logger.error('notification dead-lettered', { message_id: msg.id, dedupe_key: parsed.data?.dedupe_key });
-      if (parsed.success) {
-        await db.execute(sql`
-          UPDATE notifications SET status = 'failed', last_error = 'dead-lettered'
-           WHERE dedupe_key = ${parsed.data.dedupe_key} AND status <> 'sent'`);
-      }
+      if (parsed.success) await markFailed(db, parsed.data.dedupe_key, 'dead-lettered');
       msg.ack();
     }
     return;
@@ -70,7 +70,12 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
   for (const msg of batch.messages) {
     try {
       const outcome = await deliver(db, logger, msg.body, msg.attempts, config.APP_ENV);
-      if (outcome === 'duplicate') logger.info('notification already sent', { message_id: msg.id });
+      if (outcome === 'in_flight') {
+        // Another delivery of the same notification is sending it now; look again later.
+        msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+        continue;
+      }
+      if (outcome === 'already_sent') logger.info('notification already sent', { message_id: msg.id });
       msg.ack();
     } catch (err) {
       const invalid = err instanceof Error && err.name === 'ZodError';

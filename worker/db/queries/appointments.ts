@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gte, inArray, lt } from 'drizzle-orm';
-import { appointments, type AppointmentStatus } from '../schema';
+import { and, asc, desc, eq, gt, gte, inArray, lt } from 'drizzle-orm';
+import { ACTIVE_APPOINTMENT_STATUSES, appointments, type AppointmentStatus } from '../schema';
 import type { AnyDb } from './types';
 
 /**
@@ -27,15 +27,6 @@ export function barberAppointmentsQuery(
     .orderBy(asc(appointments.startTime));
 }
 
-export function listBarberAppointments(
-  db: AnyDb,
-  barberId: string,
-  range: { from: Date; to: Date },
-  statuses?: readonly AppointmentStatus[],
-) {
-  return barberAppointmentsQuery(db, barberId, range, statuses).execute();
-}
-
 /**
  * A client's appointments, newest first, optionally within one shop (staff views must pass
  * their shop: no cross-tenant reads). Served by appointments_client_idx (client_id, start_time).
@@ -59,10 +50,27 @@ export function clientAppointmentsQuery(
     .limit(Math.min(Math.max(opts.limit ?? 50, 1), 200));
 }
 
-export function listClientAppointments(
+/** Upper bound on what a "no longer fits" report lists; owners resolve them in batches. */
+export const REPORT_LIMIT = 500;
+
+/**
+ * A barber's appointments that still occupy time (held, pending payment, confirmed) starting
+ * from `from` on — or only those overlapping [overlapFrom, overlapTo). A query, not a promise, so
+ * it rides in the same batch as the write it reports on.
+ */
+export function activeAppointmentsQuery(
   db: AnyDb,
-  clientId: string,
-  opts: { shopId?: string; before?: Date; limit?: number } = {},
+  barberId: string,
+  range: { from: Date } | { overlapFrom: Date; overlapTo: Date },
 ) {
-  return clientAppointmentsQuery(db, clientId, opts).execute();
+  const window =
+    'from' in range
+      ? gte(appointments.startTime, range.from)
+      : and(lt(appointments.startTime, range.overlapTo), gt(appointments.endTime, range.overlapFrom));
+  return db
+    .select()
+    .from(appointments)
+    .where(and(eq(appointments.barberId, barberId), inArray(appointments.status, [...ACTIVE_APPOINTMENT_STATUSES]), window))
+    .orderBy(asc(appointments.startTime))
+    .limit(REPORT_LIMIT);
 }

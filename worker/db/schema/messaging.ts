@@ -4,7 +4,7 @@ import { tstz } from './columns';
 
 export const NOTIFICATION_CHANNELS = ['email', 'sms', 'calendar', 'log'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
-export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed', 'skipped'] as const;
+export const NOTIFICATION_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /**
@@ -28,13 +28,18 @@ export const notifications = pgTable(
     lastError: text('last_error'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     sentAt: tstz('sent_at'),
+    /**
+     * When the current delivery took the row (status `sending`). A lease: a consumer that died
+     * mid-send leaves it behind, and after a few minutes another delivery may take over.
+     */
+    claimedAt: tstz('claimed_at'),
   },
   (t) => [
     unique('notifications_dedupe_key_unique').on(t.dedupeKey),
     check('notifications_channel_check', sql`${t.channel} IN ('email', 'sms', 'calendar', 'log')`),
     check(
       'notifications_status_check',
-      sql`${t.status} IN ('queued', 'sent', 'failed', 'skipped')`,
+      sql`${t.status} IN ('queued', 'sending', 'sent', 'failed', 'skipped')`,
     ),
     check('notifications_attempts_check', sql`${t.attempts} >= 0`),
     index('notifications_status_created_idx').on(t.status, t.createdAt),

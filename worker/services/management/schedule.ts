@@ -8,7 +8,7 @@ import { sortRules, strandedByRules, validateWeeklyRules, type WeeklyRule } from
 import { ApiError } from '../../lib/errors';
 import { auditQuery } from '../audit';
 import { readCursor } from '../pagination';
-import { activeAppointmentsQuery } from './appointments';
+import { activeAppointmentsQuery } from '../../db/queries/appointments';
 import { unprocessable } from './errors';
 
 export interface ScheduleTarget {

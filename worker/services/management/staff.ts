@@ -5,7 +5,7 @@ import { barbers, invitations, memberships, users, type Appointment, type Barber
 import { ApiError } from '../../lib/errors';
 import type { NotificationMessage } from '../../queue/messages';
 import { auditQuery } from '../audit';
-import { activeAppointmentsQuery } from './appointments';
+import { activeAppointmentsQuery } from '../../db/queries/appointments';
 import { hashToken, newOpaqueToken } from '../../auth/tokens';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
