@@ -7,17 +7,15 @@ import { drizzle } from 'drizzle-orm/neon-http';
 import { fileURLToPath } from 'node:url';
 import { configureNeonDriver } from '../worker/db/endpoint.ts';
 import * as schema from '../worker/db/schema/index.ts';
-import { seedDemo } from '../worker/db/seed/index.ts';
+import { DEMO_PASSWORD, seedDemo } from '../worker/db/seed/index.ts';
 import { hashPassword } from '../worker/lib/password.ts';
 import { readDevVars } from './dev-vars.ts';
-
-export { DEMO_PASSWORD as demoPassword } from '../worker/db/seed/index.ts';
-import { DEMO_PASSWORD } from '../worker/db/seed/index.ts';
 
 export const demoLogins = [
   { role: 'owner', email: 'owner@fadestreet.test', shop: 'Fade Street (New York)' },
   { role: 'owner', email: 'owner@kingscrosscuts.test', shop: 'Kings Cross Cuts (London)' },
-  { role: 'client', email: 'client1@example.test', shop: 'both' },
+  { role: 'client', email: 'client1@example.test', shop: 'Fade Street' },
+  { role: 'client', email: 'client6@example.test', shop: 'both shops' },
 ];
 
 export async function seed(options: { connectionString: string; keyring: string; now?: Date }) {

@@ -11,7 +11,8 @@ import { newSigningJwk } from '../scripts/jwt-key.ts';
 import { writeDevVars } from './dev-vars.ts';
 import { migrate } from './migrate.ts';
 import { startPlane } from './plane.ts';
-import { demoLogins, demoPassword, seed } from './seed.ts';
+import { DEMO_PASSWORD } from '../worker/db/seed/index.ts';
+import { demoLogins, seed } from './seed.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? 8787);
@@ -135,7 +136,7 @@ try {
 BookedBarber is running at ${appOrigin}
   API docs:  ${appOrigin}/api/docs
   Health:    ${appOrigin}/api/v1/health
-Demo logins (password "${demoPassword}"):
+Demo logins (password "${DEMO_PASSWORD}"):
 ${demoLogins.map((l) => `  ${l.role.padEnd(7)} ${l.email.padEnd(28)} ${l.shop}`).join('\n')}
 Press Ctrl-C to stop.`);
 } catch (err) {
