@@ -64,6 +64,11 @@ export const users = pgTable(
      */
     phoneLast4: text('phone_last4'),
     verifiedAt: tstz('verified_at'),
+    /**
+     * Platform staff (may act in every shop). No API flow writes it: it is set by direct
+     * database action only, so no shop-level role, invitation or signup can grant it.
+     */
+    platformAdmin: boolean('platform_admin').notNull().default(false),
     ...timestamps,
   },
   (t) => [

@@ -15,9 +15,19 @@ import { users, barbers, clientNotes } from './people';
 import { services } from './catalogue';
 import { appointments, waitlistEntries } from './appointments';
 
-/** Roles are per shop: the same user may be a client at one shop and a barber at another. */
+/**
+ * Roles are per shop: the same user may be a client at one shop and a barber at another.
+ * `admin` stays in the enum only so existing SQL comparing against it keeps parsing: no
+ * membership may hold it (memberships_role_check). Platform staff are `users.platform_admin`,
+ * which only direct database action sets; nothing a shop does can grant it.
+ */
 export const membershipRole = pgEnum('membership_role', ['client', 'barber', 'owner', 'admin']);
 export type MembershipRole = (typeof membershipRole.enumValues)[number];
+/** The roles a shop membership can hold. */
+export type ShopRole = Exclude<MembershipRole, 'admin'>;
+/** The only role an invitation offers: staff are invited as barbers; owners create shops. */
+export const INVITATION_ROLES = ['barber'] as const;
+export type InvitationRole = (typeof INVITATION_ROLES)[number];
 
 /** A money rule used for deposits and fees: a percentage of the price or a fixed amount. */
 export interface MoneyRule {
@@ -104,6 +114,8 @@ export const memberships = pgTable(
   },
   (t) => [
     unique('memberships_user_shop_role_unique').on(t.userId, t.shopId, t.role),
+    // A shop cannot make anyone platform staff (see users.platform_admin).
+    check('memberships_role_check', sql`${t.role} <> 'admin'`),
     // "clients of this shop" / "staff of this shop" lookups (client search joins through here).
     index('memberships_shop_role_idx').on(t.shopId, t.role),
   ],
@@ -117,7 +129,8 @@ export const invitations = pgTable(
       .notNull()
       .references(() => shops.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
-    role: membershipRole('role').notNull(),
+    // Accepting copies this role into a membership, so only a barber can be invited.
+    role: membershipRole('role').$type<InvitationRole>().notNull(),
     // Only a hash of the e-mailed token is stored: a DB leak must not yield usable invites.
     tokenHash: text('token_hash').notNull(),
     // SET NULL: the invite stays auditable if the inviter's account is removed.
@@ -128,6 +141,7 @@ export const invitations = pgTable(
   },
   (t) => [
     unique('invitations_token_hash_unique').on(t.tokenHash),
+    check('invitations_role_check', sql`${t.role} = 'barber'`),
     index('invitations_shop_idx').on(t.shopId),
   ],
 );
