@@ -15,7 +15,7 @@ export const tenantCases: readonly TenantCase[] = [
     body: () => ({ email: 'mole@example.test', role: 'barber' }),
   },
   // The invitee's e-mail is not the attacker's: refusing it is what stops a leaked link being used.
-  { route: 'POST /api/v1/invitations/{token}/accept', path: (w) => `/api/v1/invitations/${w.victim.invitationToken}/accept` },
+  { route: 'POST /api/v1/invitations/accept', path: () => '/api/v1/invitations/accept', body: (w) => ({ token: w.victim.invitationToken }) },
   { route: 'POST /api/v1/barbers/{id}/deactivate', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/deactivate` },
   {
     route: 'POST /api/v1/shops/{id}/services',

@@ -1,5 +1,6 @@
+import { env } from 'cloudflare:test';
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { barbers, invitations, memberships, shops, users } from '../../db/schema';
 import { buildShop, buildUser } from '../../db/seed/builders';
 import { tokenFor } from '../../../tests/worker/auth';
@@ -8,13 +9,21 @@ import { describeTenantIsolation } from '../../../tests/worker/security';
 import { casesFor } from '../../../tests/worker/tenant-cases';
 import { send } from '../../../tests/worker/world';
 import { hashToken, newOpaqueToken } from '../../auth/tokens';
+import { createApp } from '../../app';
+import { setLogSink } from '../../lib/logger';
 import type { AcceptInvitationResponse } from './invitations.accept';
 
-/** A shop, an invitation for a fresh user's e-mail (in different case), and that user's token. */
-async function invited(expiresInMs = 86_400_000) {
+/**
+ * A shop, an invitation for a fresh (verified) user's e-mail (in different case), and that user's
+ * token.
+ */
+async function invited(expiresInMs = 86_400_000, { verified = true } = {}) {
   const db = testDb();
   const [shop] = await db.insert(shops).values(buildShop()).returning();
-  const [user] = await db.insert(users).values(buildUser({ firstName: 'Sam', lastName: 'Blade' })).returning();
+  const [user] = await db
+    .insert(users)
+    .values(buildUser({ firstName: 'Sam', lastName: 'Blade', verifiedAt: verified ? new Date() : null }))
+    .returning();
   const token = newOpaqueToken();
   const [invitation] = await db
     .insert(invitations)
@@ -23,9 +32,10 @@ async function invited(expiresInMs = 86_400_000) {
   return { shop: shop!, user: user!, invitation: invitation!, token, auth: await tokenFor(user!.id) };
 }
 
-const accept = (token: string, auth: string | null) => send('POST', `/api/v1/invitations/${token}/accept`, auth);
+// The token travels in the body: paths are logged (and kept by proxies), bodies are not.
+const accept = (token: string, auth: string | null) => send('POST', '/api/v1/invitations/accept', auth, { token });
 
-describe('POST /api/v1/invitations/{token}/accept', () => {
+describe('POST /api/v1/invitations/accept', () => {
   it('creates membership and barber profile atomically (lookup 1 + write 1)', async () => {
     const i = await invited();
     const res = await accept(i.token, i.auth);
@@ -63,7 +73,31 @@ describe('POST /api/v1/invitations/{token}/accept', () => {
     const unknown = await accept(newOpaqueToken(), i.auth);
     expect(unknown.status).toBe(404);
     expect((await problemOf(unknown)).code).toBe('not_found');
-    expect((await accept('short', i.auth)).status).toBe(400);
+    const malformed = await accept('short', i.auth);
+    expect(malformed.status).toBe(400);
+    expect((await problemOf(malformed)).errors?.map((e) => e.path)).toEqual(['json.token']);
+  });
+
+  it('no longer takes the token in the path', async () => {
+    const i = await invited();
+    const res = await send('POST', `/api/v1/invitations/${i.token}/accept`, i.auth);
+    expect(res.status).toBe(404);
+    const rows = await testDb().select().from(barbers).where(eq(barbers.userId, i.user.id));
+    expect(rows).toEqual([]);
+  });
+
+  it('requires a verified e-mail address: 403 email_unverified, nothing created, invitation still usable', async () => {
+    const i = await invited(86_400_000, { verified: false });
+    const res = await accept(i.token, i.auth);
+    expect(res.status).toBe(403);
+    expect((await problemOf(res)).code).toBe('email_unverified');
+    const db = testDb();
+    expect(await db.select().from(barbers).where(eq(barbers.userId, i.user.id))).toEqual([]);
+    const [inv] = await db.select().from(invitations).where(eq(invitations.id, i.invitation.id));
+    expect(inv!.acceptedAt).toBeNull();
+
+    await db.update(users).set({ verifiedAt: new Date() }).where(eq(users.id, i.user.id));
+    expect((await accept(i.token, i.auth)).status).toBe(200);
   });
 
   it("refuses a signed-in user whose e-mail is not the invitation's", async () => {
@@ -75,4 +109,36 @@ describe('POST /api/v1/invitations/{token}/accept', () => {
   });
 });
 
-describeTenantIsolation(casesFor('POST /api/v1/invitations/{token}/accept'));
+describe('invitation tokens in logs', () => {
+  afterEach(() => setLogSink(null));
+
+  it('never writes the token anywhere in the log, whatever the outcome', async () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    // Everything logged, at debug level, through the real app.
+    const app = createApp();
+    const verbose = { ...env, LOG_LEVEL: 'debug' };
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const post = (path: string, auth: string, body?: unknown) =>
+      app.request(
+        path,
+        { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) },
+        verbose,
+        ctx,
+      );
+    const i = await invited();
+    const accepted = await post('/api/v1/invitations/accept', i.auth, { token: i.token });
+    expect(accepted.status).toBe(200);
+    // Old-style links that put the token in the path (or the query) are logged without it too.
+    const stale = await invited();
+    expect((await post(`/api/v1/invitations/${stale.token}/accept`, stale.auth)).status).toBe(404);
+    expect((await post(`/api/v1/invitations/accept?token=${stale.token}`, stale.auth, {})).status).toBe(400);
+
+    expect(lines.some((l) => JSON.parse(l).msg === 'request')).toBe(true);
+    const logged = lines.join('\n');
+    expect(logged).not.toContain(i.token);
+    expect(logged).not.toContain(stale.token);
+  });
+});
+
+describeTenantIsolation(casesFor('POST /api/v1/invitations/accept'));

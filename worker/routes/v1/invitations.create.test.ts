@@ -7,6 +7,7 @@ import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import { testMailbox } from '../../queue/mailbox';
 import { hashToken } from '../../auth/tokens';
+import { tokenOfInvitationLink } from '../../services/management/staff';
 import type { InvitationResponse } from './invitations.create';
 
 describe('POST /api/v1/shops/{id}/invitations', () => {
@@ -34,7 +35,12 @@ describe('POST /api/v1/shops/{id}/invitations', () => {
     // The notification log never holds the link; the recipient's inbox does.
     expect(JSON.stringify(mail.payload)).not.toContain('/invitations/');
     const delivered = await eventually(async () => testMailbox.find((m) => m.dedupe_key === `invitation:${invitation.id}:email`));
-    const token = delivered.secrets.accept_url!.split('/').pop()!;
+    // The token rides in the link's fragment (never sent to a server), not its path or query.
+    const link = new URL(delivered.secrets.accept_url!);
+    expect(link.pathname).toBe('/invitations/accept');
+    expect(link.search).toBe('');
+    const token = tokenOfInvitationLink(link.href)!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [stored] = await testDb().select().from(invitations).where(eq(invitations.id, invitation.id));
     expect(stored!.tokenHash).toBe(await hashToken(token));
     expect(stored!.tokenHash).not.toContain(token);

@@ -10,6 +10,16 @@ import { hashToken, newOpaqueToken } from '../../auth/tokens';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** The link in the invitation e-mail: `/invitations/accept#token=…`. */
+export function invitationLink(appOrigin: string, token: string): string {
+  return `${appOrigin}/invitations/accept#${new URLSearchParams({ token })}`;
+}
+
+/** The token of an invitation link (what the page reads from its fragment). */
+export function tokenOfInvitationLink(link: string): string | null {
+  return new URLSearchParams(new URL(link).hash.slice(1)).get('token');
+}
+
 export interface InviteInput {
   shop: { id: string; name: string };
   email: string;
@@ -57,8 +67,10 @@ export async function inviteStaff(
       role: input.role,
       expires_at: expiresAt.toISOString(),
     },
-    // The link carries the single-use token: rendered into the e-mail, never stored.
-    secrets: { accept_url: `${input.appOrigin}/invitations/${token}` },
+    // The link carries the single-use token in its fragment, which browsers never send to a
+    // server: it cannot land in access logs, proxies or Referer headers. The page posts it to
+    // POST /api/v1/invitations/accept in the body. Sealed in the queue message (queue/messages.ts).
+    secrets: { accept_url: invitationLink(input.appOrigin, token) },
   });
   return created[0]!;
 }
@@ -67,7 +79,9 @@ export async function inviteStaff(
  * Accepts an invitation for the signed-in user. Outcomes (documented on the route):
  * unknown token → 404 not_found; already accepted or expired → 409 conflict (the invitation
  * exists but its state forbids accepting; a new one must be sent); e-mail of another person →
- * 403 forbidden. The write is ONE statement: claiming the invitation (accepted_at IS NULL and
+ * 403 forbidden; the right address but not yet verified → 403 email_unverified (holding an
+ * account under an address is not proof of owning it: the verification mail is). The membership
+ * granted is always `barber` (invitations_role_check). The write is ONE statement: claiming the invitation (accepted_at IS NULL and
  * unexpired), the membership, the barber profile and the audit row commit together, and two
  * racing accepts cannot both succeed.
  */
@@ -86,25 +100,31 @@ export async function acceptInvitation(db: Db, userId: string, token: string): P
     .select({
       invitation: invitations,
       callerEmail: sql<string | null>`(select u.email from users u where u.id = ${userId})`,
+      callerVerified: sql<boolean>`exists (select 1 from users u where u.id = ${userId} and u.verified_at is not null)`.mapWith(
+        (v: unknown) => v === true || v === 't',
+      ),
     })
     .from(invitations)
     .where(eq(invitations.tokenHash, tokenHash));
   if (!found) throw new ApiError('not_found', 'No such invitation');
-  const { invitation, callerEmail } = found;
+  const { invitation, callerEmail, callerVerified } = found;
   if (invitation.acceptedAt) throw new ApiError('conflict', 'This invitation has already been accepted');
   if (invitation.expiresAt.getTime() <= Date.now()) throw new ApiError('conflict', 'This invitation has expired; ask the shop for a new one');
   if (!callerEmail || callerEmail.toLowerCase() !== invitation.email.toLowerCase()) {
     throw new ApiError('forbidden', 'This invitation was sent to another e-mail address');
+  }
+  if (!callerVerified) {
+    throw new ApiError('email_unverified', 'Verify your e-mail address first (see the link we sent), then accept the invitation');
   }
 
   const claimed = await db.execute<{ id: string; shop_id: string; display_name: string; bio: string; active: boolean | string }>(sql`
     with claimed as (
       update ${invitations} set accepted_at = now(), updated_at = now()
        where id = ${invitation.id} and accepted_at is null and expires_at > now()
-      returning shop_id, role
+      returning shop_id
     ), member as (
       insert into memberships (user_id, shop_id, role)
-      select ${userId}::uuid, shop_id, role from claimed
+      select ${userId}::uuid, shop_id, 'barber'::membership_role from claimed
       on conflict (user_id, shop_id, role) do nothing
     ), profile as (
       insert into ${barbers} (user_id, shop_id, display_name)
