@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, setLogSink } from './logger';
+import { createLogger, redact, setLogSink } from './logger';
 
 describe('logger', () => {
   afterEach(() => setLogSink(null));
@@ -25,5 +25,36 @@ describe('logger', () => {
     expect(text).toContain('Failed query: update users set password_hash = $1');
     expect(text).toContain('params: [redacted]');
     expect(text).toContain('duplicate key value');
+  });
+
+  it('redacts token-looking path segments, secret query parameters and bearer tokens in every field', () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    const token = 'Qm9vay1tZS1pbi10aGUtbG9ncy1wbGVhc2UtMTIzNDU2Nzg';
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    createLogger('debug').info('request', {
+      path: `/api/v1/invitations/${token}/accept`,
+      url: `https://bookedbarber.test/reset-password?lang=en&token=${token}&x=1`,
+      nested: { referer: `/callback?code=${token}&state=s3cr3tState`, list: [`Bearer ${jwt}`] },
+      err: new Error(`No route for POST /api/v1/invitations/${token}/accept`),
+    });
+    const text = lines.join('\n');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(jwt);
+    expect(text).not.toContain('s3cr3tState');
+    const record = JSON.parse(lines[0]!);
+    expect(record.path).toBe('/api/v1/invitations/[redacted]/accept');
+    expect(record.url).toBe('https://bookedbarber.test/reset-password?lang=en&token=[redacted]&x=1');
+  });
+
+  it('keeps ids, slugs and ordinary words readable', () => {
+    for (const kept of [
+      '/api/v1/barbers/6f1c2a3e-1b2c-4d5e-8f90-123456789abc/working-hours',
+      '/s/the-very-best-barber-shop-in-town',
+      'GET /api/v1/shops?limit=20&cursor=abc',
+      'notification delivered',
+    ]) {
+      expect(redact(kept)).toBe(kept);
+    }
   });
 });
