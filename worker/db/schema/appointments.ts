@@ -1,5 +1,5 @@
 import { relations, sql } from 'drizzle-orm';
-import { check, index, integer, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgEnum, pgTable, smallint, text, uuid } from 'drizzle-orm/pg-core';
 import { currency, timestamps, tstz } from './columns';
 import { shops } from './tenancy';
 import { barbers, users } from './people';
@@ -20,6 +20,11 @@ export type AppointmentStatus = (typeof appointmentStatus.enumValues)[number];
  * States that occupy the barber's time. Must match the WHERE clause of the exclusion
  * constraint `appointments_no_overlap` (custom migration) — schema.node.test.ts checks both.
  */
+export const APPOINTMENT_SOURCES = ['online', 'staff', 'walk_in', 'waitlist'] as const;
+export type AppointmentSource = (typeof APPOINTMENT_SOURCES)[number];
+export const SETTLEMENTS = ['none', 'refund', 'keep_deposit', 'late_fee', 'no_show_fee'] as const;
+export type Settlement = (typeof SETTLEMENTS)[number];
+
 export const ACTIVE_APPOINTMENT_STATUSES = ['held', 'pending_payment', 'confirmed'] as const;
 
 /**
@@ -64,6 +69,19 @@ export const appointments = pgTable(
     notes: text('notes'),
     cancelledAt: tstz('cancelled_at'),
     cancelReason: text('cancel_reason'),
+    // SET NULL: history outlives the account that cancelled or booked it.
+    cancelledBy: uuid('cancelled_by').references(() => users.id, { onDelete: 'set null' }),
+    /** How the booking came in: the client online, staff (phone/desk), a walk-in, a waitlist offer. */
+    source: text('source').$type<AppointmentSource>().notNull().default('online'),
+    bookedBy: uuid('booked_by').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * The money decision taken when the appointment was cancelled or marked a no-show
+     * (domain/cancellation.ts): what the client owes in total and what is due back. Recorded
+     * once, so a later policy edit never rewrites it; the payments work moves the money.
+     */
+    settlement: text('settlement').$type<Settlement>(),
+    feeCents: integer('fee_cents').notNull().default(0),
+    refundDueCents: integer('refund_due_cents').notNull().default(0),
     ...timestamps,
   },
   (t) => [
@@ -80,6 +98,13 @@ export const appointments = pgTable(
       'appointments_hold_expiry_check',
       sql`${t.status} <> 'held' OR ${t.holdExpiresAt} IS NOT NULL`,
     ),
+    check('appointments_source_check', sql`${t.source} IN ('online', 'staff', 'walk_in', 'waitlist')`),
+    check(
+      'appointments_settlement_check',
+      sql`${t.settlement} IS NULL OR ${t.settlement} IN ('none', 'refund', 'keep_deposit', 'late_fee', 'no_show_fee')`,
+    ),
+    check('appointments_fee_check', sql`${t.feeCents} BETWEEN 0 AND greatest(${t.priceCents}, 0)`),
+    check('appointments_refund_due_check', sql`${t.refundDueCents} >= 0`),
     index('appointments_barber_start_idx').on(t.barberId, t.startTime),
     index('appointments_client_idx').on(t.clientId, t.startTime),
     index('appointments_shop_start_idx').on(t.shopId, t.startTime),
@@ -109,6 +134,9 @@ export const waitlistEntries = pgTable(
       .references(() => services.id, { onDelete: 'cascade' }),
     windowStart: tstz('window_start').notNull(),
     windowEnd: tstz('window_end').notNull(),
+    /** Optional time of day in the shop's zone ("after work": 1020-1200); NULL = any time. */
+    dayStartMinute: smallint('day_start_minute'),
+    dayEndMinute: smallint('day_end_minute'),
     /** waiting → offered → booked, or cancelled / expired. */
     status: text('status').notNull().default('waiting'),
     // SET NULL: the offer's hold may be deleted by cleanup; the entry keeps its history.
@@ -120,6 +148,10 @@ export const waitlistEntries = pgTable(
   },
   (t) => [
     check('waitlist_entries_window_check', sql`${t.windowEnd} > ${t.windowStart}`),
+    check(
+      'waitlist_entries_day_range_check',
+      sql`(${t.dayStartMinute} IS NULL) = (${t.dayEndMinute} IS NULL) AND (${t.dayStartMinute} IS NULL OR (${t.dayStartMinute} >= 0 AND ${t.dayEndMinute} <= 1440 AND ${t.dayEndMinute} > ${t.dayStartMinute}))`,
+    ),
     check(
       'waitlist_entries_status_check',
       sql`${t.status} IN ('waiting', 'offered', 'booked', 'cancelled', 'expired')`,

@@ -1,6 +1,7 @@
 import { relations, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import {
   boolean,
+  integer,
   check,
   index,
   pgTable,
@@ -99,6 +100,14 @@ export const barbers = pgTable(
     displayName: text('display_name').notNull(),
     bio: text('bio').notNull().default(''),
     active: boolean('active').notNull().default(true),
+    /**
+     * Moves on every change to what this barber's availability depends on: bookings (asserted and
+     * bumped by the barber's Durable Object in the same statement as the write), and hours, time
+     * off, offerings, services, shop policy and activation (bumped by triggers, migration 0005, so
+     * no write path can forget). The object checks requests against a snapshot taken at a
+     * version and its writes only land if the version is unchanged.
+     */
+    scheduleVersion: integer('schedule_version').notNull().default(0),
     ...timestamps,
   },
   (t) => [

@@ -50,6 +50,12 @@ export interface ShopPolicy {
   min_notice_min: number;
   /** Latest bookable slot is today + booking_window_days (shop time). */
   booking_window_days: number;
+  /** Slots start on this wall-clock grid (minutes past local midnight divisible by it). */
+  slot_step_min: number;
+  /** Active future bookings one client may hold at this shop at once (stops hoarding a week). */
+  max_future_bookings: number;
+  /** How long a waitlist offer's hold lasts before it passes to the next client. */
+  waitlist_offer_minutes: number;
 }
 
 export const DEFAULT_SHOP_POLICY: ShopPolicy = {
@@ -62,7 +68,18 @@ export const DEFAULT_SHOP_POLICY: ShopPolicy = {
   buffer_after_min: 0,
   min_notice_min: 60,
   booking_window_days: 60,
+  slot_step_min: 15,
+  max_future_bookings: 3,
+  waitlist_offer_minutes: 30,
 };
+
+/**
+ * Policies are stored as written; fields added later read as their defaults, so an old shop row
+ * never lacks a rule.
+ */
+export function withPolicyDefaults(stored: Partial<ShopPolicy> | null | undefined): ShopPolicy {
+  return { ...DEFAULT_SHOP_POLICY, ...(stored ?? {}) };
+}
 
 export interface ShopAddress {
   line1: string;

@@ -103,6 +103,9 @@ export const DEMO_SHOPS: DemoShop[] = [
       buffer_after_min: 5,
       min_notice_min: 60,
       booking_window_days: 30,
+      slot_step_min: 15,
+      max_future_bookings: 3,
+      waitlist_offer_minutes: 30,
     },
     owner: { email: 'owner@fadestreet.test', firstName: 'Rosa', lastName: 'Delgado' },
     services: [
@@ -150,6 +153,9 @@ export const DEMO_SHOPS: DemoShop[] = [
       buffer_after_min: 0,
       min_notice_min: 120,
       booking_window_days: 21,
+      slot_step_min: 30,
+      max_future_bookings: 2,
+      waitlist_offer_minutes: 20,
     },
     owner: { email: 'owner@kingscrosscuts.test', firstName: 'Graham', lastName: 'Reid' },
     services: [
