@@ -1,10 +1,28 @@
 import { z } from 'zod';
+import { keyring, parseSigningKeys, SigningKeyError, type SigningKeys } from './auth/jwt';
+import { FieldCryptoError, parseFieldKeyring, type FieldKeyring } from './lib/crypto';
 
 /**
  * The Worker's configuration, validated once per isolate at the entry. A misconfigured deployment
  * fails loudly on its first request with a list of what is wrong, instead of half-working.
+ * The keyrings are parsed here too, so consumers get key ids and keys rather than strings to
+ * re-parse, and a bad key is one clear configuration error rather than a 401 or 500 per request.
+ * Issues name variables, key positions and key ids; never secret values.
  */
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+
+/** A string parsed by `parse`, whose errors (never carrying the value) become issues. */
+function parsedSecret<T>(parse: (text: string) => T, hint?: string) {
+  return z.string(hint ?? 'is required').min(1, hint ?? 'is required').transform((text, ctx): T => {
+    try {
+      return parse(text);
+    } catch (err) {
+      const issues = err instanceof SigningKeyError ? err.issues : err instanceof FieldCryptoError ? [err.message] : ['could not be parsed'];
+      for (const message of issues) ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+  });
+}
 
 export const envSchema = z.object({
   APP_ENV: z.enum(['development', 'test', 'production']).default('production'),
@@ -21,8 +39,10 @@ export const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, 'must be a Stripe secret or restricted key'),
   STRIPE_WEBHOOK_SECRET: z.string().min(1),
   STRIPE_API_URL: optionalUrl,
-  FIELD_ENCRYPTION_KEYS: z.string().min(1),
-  JWT_SIGNING_KEYS: z.string().min(1, 'generate with `npm run keys:jwt`'),
+  /** `kid:base64(32 bytes)` entries, comma-separated, newest first. */
+  FIELD_ENCRYPTION_KEYS: parsedSecret<FieldKeyring>(parseFieldKeyring),
+  /** JSON array of ES256 private JWKs with kid, newest first. */
+  JWT_SIGNING_KEYS: parsedSecret<SigningKeys>(parseSigningKeys, 'generate with `npm run keys:jwt`'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
   LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(5),
@@ -39,6 +59,7 @@ export class ConfigError extends Error {
 }
 
 const cache = new WeakMap<object, AppConfig>();
+const ready = new WeakMap<AppConfig, Promise<AppConfig>>();
 
 /** Parses the bindings' string values; cached per env object (one per isolate in production). */
 export function loadConfig(env: Env): AppConfig {
@@ -50,4 +71,32 @@ export function loadConfig(env: Env): AppConfig {
   }
   cache.set(env, parsed.data);
   return parsed.data;
+}
+
+/**
+ * loadConfig plus the keys imported into WebCrypto (once per isolate), proving each signing key's
+ * private part matches its public one. What the entry points (fetch, queue) await, so a key that
+ * parses but cannot be used is a ConfigError too.
+ */
+export function loadReadyConfig(env: Env): Promise<AppConfig> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+  let pending = ready.get(config);
+  if (!pending) {
+    pending = (async () => {
+      const issues: string[] = [];
+      await keyring(config.JWT_SIGNING_KEYS).catch((err: unknown) => {
+        issues.push(...(err instanceof SigningKeyError ? err.issues : ['cannot be imported']).map((m) => `JWT_SIGNING_KEYS: ${m}`));
+      });
+      await config.FIELD_ENCRYPTION_KEYS.keys().catch(() => issues.push('FIELD_ENCRYPTION_KEYS: cannot be imported'));
+      if (issues.length) throw new ConfigError(issues);
+      return config;
+    })();
+    ready.set(config, pending);
+  }
+  return pending;
 }

@@ -1,8 +1,11 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { refreshTokens, users } from '../../worker/db/schema';
 import { buildUser } from '../../worker/db/seed/builders';
 import { hashPassword } from '../../worker/lib/password';
+import { encryptPhone, generateFieldKey } from '../../worker/lib/crypto';
+import { setLogSink } from '../../worker/lib/logger';
 import { call, testDb } from './harness';
 
 const password = 'harbour lamp 31 quill';
@@ -68,6 +71,41 @@ describe('web sign-in (cookie session)', () => {
     expect(evil.status).toBe(403);
     const crossSite = await postForm('/account', {}, { origin: 'http://bookedbarber.test', 'sec-fetch-site': 'cross-site' });
     expect(crossSite.status).toBe(403);
+  });
+
+  it('signs in a user whose phone was encrypted under a key no longer in the ring (phone unreadable, warned)', async () => {
+    // The key "retired" was dropped from FIELD_ENCRYPTION_KEYS before this row was re-encrypted.
+    const stale = await encryptPhone('+1 212 555 0188', `retired:${generateFieldKey()}`);
+    const [user] = await testDb()
+      .insert(users)
+      .values(buildUser({ firstName: 'Rhea', passwordHash: await hashPassword(password), ...stale }))
+      .returning();
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    // In-process, so this test's log sink sees what the Worker logs.
+    const { createApp } = await import('../../worker/app');
+    const app = createApp();
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const post = (path: string, type: string, body: string) =>
+      app.request(
+        new URL(path, 'http://bookedbarber.test').href,
+        { method: 'POST', headers: { 'content-type': type, host: 'bookedbarber.test', origin: 'http://bookedbarber.test' }, body, redirect: 'manual' },
+        env,
+        ctx,
+      );
+    try {
+      const api = await post('/api/v1/auth/login', 'application/json', JSON.stringify({ email: user!.email, password }));
+      expect(api.status).toBe(200);
+      const session = (await api.json()) as { user: { phone: string | null; email: string } };
+      expect(session.user).toMatchObject({ email: user!.email, phone: null });
+      const web = await post('/login', 'application/x-www-form-urlencoded', new URLSearchParams({ email: user!.email, password }).toString());
+      expect(web.status).toBe(302);
+      expect(web.headers.get('location')).toBe('/account');
+    } finally {
+      setLogSink(null);
+    }
+    const warning = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === 'encrypted field unreadable');
+    expect(warning).toMatchObject({ level: 'warn', kid: 'retired', reason: 'unknown_kid' });
   });
 
   it('does not redirect to other sites after sign-in', async () => {

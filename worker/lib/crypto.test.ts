@@ -9,6 +9,8 @@ import {
   generateFieldKey,
   normalizePhone,
   parseKeyring,
+  parseFieldKeyring,
+  decryptPhone,
   phoneLast4,
   reencryptField,
 } from './crypto';
@@ -130,6 +132,33 @@ describe('parseKeyring', () => {
     expect([...ring.keys.keys()]).toEqual(['k2', 'k1']);
   });
 
+  it('parses synchronously into key ids (material hidden) and imports the keys once', async () => {
+    const ring = parseFieldKeyring(`${K2},${K1}`);
+    expect(ring.currentKid).toBe('k2');
+    expect(ring.kids).toEqual(['k2', 'k1']);
+    expect(JSON.stringify(ring)).not.toContain(K2.slice(3));
+    expect(String(ring)).not.toContain(K2.slice(3));
+    expect(await ring.keys()).toBe(await ring.keys());
+    const token = await encryptField('07700900123', ring);
+    expect(fieldKeyId(token)).toBe('k2');
+    expect(await decryptField(token, `${K2}`)).toBe('07700900123');
+  });
+
+  it('never echoes key material in its errors', () => {
+    const key = generateFieldKey();
+    for (const bad of [key, `${key}:k1`, `k1:${key},${key}`, `k1:${key.slice(0, 20)}`]) {
+      let message = '';
+      try {
+        parseFieldKeyring(bad);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FieldCryptoError);
+        message = (err as Error).message;
+      }
+      expect(message).not.toBe('');
+      expect(message).not.toContain(key.slice(0, 12));
+    }
+  });
+
   it('rejects bad keyrings with a clear error', async () => {
     await expectCryptoError(parseKeyring(''), 'bad_keyring');
     await expectCryptoError(parseKeyring('nokid'), 'bad_keyring');
@@ -160,5 +189,25 @@ describe('phone helpers', () => {
     expect(await decryptField(phoneEnc as string, K1)).toBe('12125550134');
     expect(await encryptPhone(null, K1)).toEqual({ phoneEnc: null, phoneLast4: null });
     expect(await encryptPhone(' - ', K1)).toEqual({ phoneEnc: null, phoneLast4: null });
+  });
+});
+
+describe('decryptPhone', () => {
+  it('reads a phone, and answers null with a warning for one it cannot read (key retired, tampered)', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const warn = (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, ...fields });
+    const current = await encryptField('12125550134', K1);
+    expect(await decryptPhone(current, K1, { warn })).toBe('12125550134');
+    expect(warnings).toEqual([]);
+
+    const retired = await encryptField('12125550134', K2);
+    expect(await decryptPhone(retired, K1, { warn })).toBeNull();
+    const [v, kid, iv, ct] = current.split('.') as [string, string, string, string];
+    expect(await decryptPhone([v, kid, iv, flip(ct, 2)].join('.'), K1, { warn })).toBeNull();
+    expect(warnings).toEqual([
+      { msg: 'encrypted field unreadable', field: 'users.phone_enc', kid: 'k2', reason: 'unknown_kid' },
+      { msg: 'encrypted field unreadable', field: 'users.phone_enc', kid: 'k1', reason: 'tampered' },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('2125550134');
   });
 });

@@ -11,6 +11,8 @@
  * just like editing the ciphertext does.
  */
 
+import { createLogger } from './logger';
+
 const VERSION = 'v1';
 const IV_BYTES = 12; // 96-bit nonce: the size GCM is designed for.
 const KEY_BYTES = 32; // AES-256
@@ -34,37 +36,71 @@ export interface Keyring {
   readonly keys: ReadonlyMap<string, CryptoKey>;
 }
 
-// Importing keys costs a few hundred microseconds; a Worker isolate sees the same keyring string
-// on every request, so parsed keyrings are memoised by their (secret) string value.
-const keyringCache = new Map<string, Promise<Keyring>>();
+/**
+ * A parsed and validated FIELD_ENCRYPTION_KEYS (worker/env.ts builds it once per isolate): key ids
+ * in order, newest first, and the key material, imported into WebCrypto on first use. Printing or
+ * serialising it shows the key ids only.
+ */
+export class FieldKeyring {
+  readonly currentKid: string;
+  readonly kids: readonly string[];
+  readonly #material: ReadonlyMap<string, Uint8Array<ArrayBuffer>>;
+  #imported: Promise<Keyring> | undefined;
 
-/** Parses `k2:base64,k1:base64`. Accepts standard or url-safe base64 for the key material. */
-export function parseKeyring(keyring: string): Promise<Keyring> {
-  let cached = keyringCache.get(keyring);
-  if (!cached) {
-    cached = importKeyring(keyring);
-    // Do not cache failures: a fixed secret should not need an isolate restart.
-    cached.catch(() => keyringCache.delete(keyring));
-    keyringCache.set(keyring, cached);
+  constructor(material: ReadonlyMap<string, Uint8Array<ArrayBuffer>>) {
+    const kids = [...material.keys()];
+    if (kids.length === 0) throw new FieldCryptoError('bad_keyring', 'keyring is empty');
+    this.kids = kids;
+    this.currentKid = kids[0]!;
+    this.#material = material;
   }
-  return cached;
+
+  /** The WebCrypto keys, imported once. */
+  keys(): Promise<Keyring> {
+    this.#imported ??= (async () => {
+      const keys = new Map<string, CryptoKey>();
+      for (const [kid, raw] of this.#material) {
+        keys.set(kid, await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']));
+      }
+      return { currentKid: this.currentKid, keys };
+    })();
+    return this.#imported;
+  }
+
+  toJSON(): { currentKid: string; kids: readonly string[] } {
+    return { currentKid: this.currentKid, kids: this.kids };
+  }
+
+  toString(): string {
+    return `FieldKeyring(${this.kids.join(', ')})`;
+  }
 }
 
-async function importKeyring(keyring: string): Promise<Keyring> {
-  const entries = keyring
+/** What the encrypt/decrypt functions accept: the env's parsed keyring, imported keys, or text. */
+export type KeyringInput = FieldKeyring | Keyring | string;
+
+/**
+ * Parses `k2:base64,k1:base64` synchronously (standard or url-safe base64, spaces allowed), checking
+ * key ids (unique, `[A-Za-z0-9_-]{1,32}`) and that every key is 32 bytes. Errors name entries by
+ * position and valid key ids only: never key material.
+ */
+export function parseFieldKeyring(text: string): FieldKeyring {
+  const entries = text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   if (entries.length === 0) throw new FieldCryptoError('bad_keyring', 'keyring is empty');
-  const keys = new Map<string, CryptoKey>();
-  let currentKid: string | undefined;
-  for (const entry of entries) {
+  const material = new Map<string, Uint8Array<ArrayBuffer>>();
+  entries.forEach((entry, index) => {
     const sep = entry.indexOf(':');
     const kid = sep > 0 ? entry.slice(0, sep) : '';
     if (!KID_PATTERN.test(kid)) {
-      throw new FieldCryptoError('bad_keyring', `keyring entry has an invalid key id: "${kid}"`);
+      throw new FieldCryptoError(
+        'bad_keyring',
+        `entry ${index + 1} has no valid key id: expected "kid:base64key" with kid matching ${KID_PATTERN.source}`,
+      );
     }
-    if (keys.has(kid)) throw new FieldCryptoError('bad_keyring', `duplicate key id "${kid}"`);
+    if (material.has(kid)) throw new FieldCryptoError('bad_keyring', `duplicate key id "${kid}"`);
     let raw: Uint8Array<ArrayBuffer>;
     try {
       raw = base64ToBytes(entry.slice(sep + 1));
@@ -74,22 +110,34 @@ async function importKeyring(keyring: string): Promise<Keyring> {
     if (raw.length !== KEY_BYTES) {
       throw new FieldCryptoError('bad_keyring', `key "${kid}" must be ${KEY_BYTES} bytes, got ${raw.length}`);
     }
-    const key = await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [
-      'encrypt',
-      'decrypt',
-    ]);
-    keys.set(kid, key);
-    currentKid ??= kid;
-  }
-  return { currentKid: currentKid as string, keys };
+    material.set(kid, raw);
+  });
+  return new FieldKeyring(material);
 }
 
-async function resolve(keyring: string | Keyring): Promise<Keyring> {
-  return typeof keyring === 'string' ? parseKeyring(keyring) : keyring;
+// Importing keys costs a few hundred microseconds; callers that still pass the keyring string
+// (scripts, tests) see the same value repeatedly, so parsed keyrings are memoised by it.
+const keyringCache = new Map<string, FieldKeyring>();
+
+/** Parses and imports a keyring string (see parseFieldKeyring); memoised by value. */
+export async function parseKeyring(keyring: string): Promise<Keyring> {
+  let ring = keyringCache.get(keyring);
+  if (!ring) {
+    ring = parseFieldKeyring(keyring);
+    keyringCache.set(keyring, ring);
+  }
+  return ring.keys();
+}
+
+async function resolve(keyring: KeyringInput): Promise<Keyring> {
+  if (typeof keyring === 'string') return parseKeyring(keyring);
+  // By shape, not class: the Remix server build bundles its own copy of this module, while the
+  // config (and so the FieldKeyring) comes from the Worker's.
+  return typeof keyring.keys === 'function' ? keyring.keys() : (keyring as Keyring);
 }
 
 /** Encrypts with the newest key. Every call uses a fresh random IV. */
-export async function encryptField(plain: string, keyring: string | Keyring): Promise<string> {
+export async function encryptField(plain: string, keyring: KeyringInput): Promise<string> {
   const ring = await resolve(keyring);
   const key = ring.keys.get(ring.currentKid) as CryptoKey;
   const header = `${VERSION}.${ring.currentKid}`;
@@ -103,7 +151,7 @@ export async function encryptField(plain: string, keyring: string | Keyring): Pr
 }
 
 /** Decrypts with the key named in the token; throws FieldCryptoError on any problem. */
-export async function decryptField(token: string, keyring: string | Keyring): Promise<string> {
+export async function decryptField(token: string, keyring: KeyringInput): Promise<string> {
   const parts = token.split('.');
   if (parts.length !== 4 || parts[0] !== VERSION) {
     throw new FieldCryptoError('malformed', 'not a v1 encrypted field');
@@ -145,7 +193,7 @@ export function fieldKeyId(token: string): string | null {
 }
 
 /** Re-encrypts with the newest key when the token uses an older one; otherwise returns it. */
-export async function reencryptField(token: string, keyring: string | Keyring): Promise<string> {
+export async function reencryptField(token: string, keyring: KeyringInput): Promise<string> {
   const ring = await resolve(keyring);
   if (fieldKeyId(token) === ring.currentKid) return token;
   return encryptField(await decryptField(token, ring), ring);
@@ -169,10 +217,32 @@ export function phoneLast4(input: string): string | null {
   return digits.length === 0 ? null : digits.slice(-4);
 }
 
+/**
+ * Reads `users.phone_enc`. A value this keyring cannot read — encrypted under a key id that has
+ * been dropped from FIELD_ENCRYPTION_KEYS, or damaged — is not worth failing a sign-in over: the
+ * phone reads as absent (the user can enter it again) and a warning names the key id, so the
+ * operator can restore the key or re-encrypt. Other errors propagate.
+ */
+export async function decryptPhone(
+  token: string,
+  keyring: KeyringInput,
+  logger: { warn(msg: string, fields?: Record<string, unknown>): void } = fallbackLogger,
+): Promise<string | null> {
+  try {
+    return await decryptField(token, keyring);
+  } catch (err) {
+    if (!(err instanceof FieldCryptoError)) throw err;
+    logger.warn('encrypted field unreadable', { field: 'users.phone_enc', kid: fieldKeyId(token), reason: err.code });
+    return null;
+  }
+}
+
+const fallbackLogger = createLogger('warn');
+
 /** Encrypts a phone for the users table: `{ phoneEnc, phoneLast4 }`, both null for no phone. */
 export async function encryptPhone(
   input: string | null | undefined,
-  keyring: string | Keyring,
+  keyring: KeyringInput,
 ): Promise<{ phoneEnc: string | null; phoneLast4: string | null }> {
   const digits = input ? normalizePhone(input) : '';
   if (digits.length === 0) return { phoneEnc: null, phoneLast4: null };

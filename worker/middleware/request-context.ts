@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { loadConfig } from '../env';
+import { loadReadyConfig } from '../env';
 import { createLogger } from '../lib/logger';
 import { newMetrics, runWithMetrics, serverTiming } from '../lib/metrics';
 import { createServices } from '../services/container';
@@ -23,7 +23,7 @@ export function requestContext(): MiddlewareHandler<HonoEnv> {
     let logger = createLogger('info', { request_id: requestId });
     c.set('logger', logger);
 
-    const config = loadConfig(c.env);
+    const config = await loadReadyConfig(c.env);
     logger = createLogger(config.LOG_LEVEL, { request_id: requestId });
     c.set('logger', logger);
     c.set('services', createServices(c.env, config, logger));
