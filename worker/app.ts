@@ -49,7 +49,8 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
     // Through the context too: Hono copies headers set earlier (say, the global RateLimit-*) onto
     // the error response, which would otherwise override these.
     for (const [name, value] of Object.entries(err.extra.headers ?? {})) c.header(name, value);
-    return problemResponse(problemBody(err.code, requestId, err.detail, err.extra.errors, instance), {
+    const problem = problemBody(err.code, requestId, err.detail, err.extra.errors, instance);
+    return problemResponse(err.extra.reason ? { ...problem, reason: err.extra.reason } : problem, {
       ...headers,
       ...err.extra.headers,
     });
@@ -65,6 +66,14 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
     return problemResponse(
       problemBody(mapped, requestId, state.constraint ? `Rejected by ${state.constraint}` : undefined, undefined, instance),
       headers,
+    );
+  }
+  if (err.name === 'DatabaseTimeoutError' || err.name === 'LockTimeoutError') {
+    // Retryable: the write was one statement (all or nothing) and nothing else was started.
+    logger?.warn('request timed out on a dependency', { err: err.name });
+    return problemResponse(
+      problemBody('dependency_unavailable', requestId, 'The request took too long; please retry', undefined, instance),
+      { ...headers, 'Retry-After': '1' },
     );
   }
   if (err instanceof ConfigError) {

@@ -1,29 +1,42 @@
-import { sql } from 'drizzle-orm';
 import { loadConfig } from './env';
 import { createDb } from './db/client';
+import { barbersWithLapsedHolds } from './db/queries/booking';
+import { deleteExpiredIdempotencyKeys } from './db/queries/maintenance';
 import { createLogger } from './lib/logger';
 
 /**
- * Cron: the safety net behind per-barber alarms. Finds barbers with expired holds and asks each
+ * Cron: the safety net behind per-barber alarms. Finds barbers with lapsed holds and asks each
  * barber's Durable Object to release them, so the release is serialised with bookings; and drops
- * expired Idempotency-Keys.
+ * expired Idempotency-Keys. Each job and each barber fails on its own: one broken object or a
+ * failing statement is logged and the rest of the run still happens.
  */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, { cron: controller.cron });
   const db = createDb(config);
-  const due = await db.execute<{ barber_id: string }>(sql`
-    SELECT DISTINCT barber_id FROM appointments WHERE status = 'held' AND hold_expires_at <= now() LIMIT 500`);
-  let released = 0;
-  for (const { barber_id } of due.rows) {
-    const stub = env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(barber_id));
-    released += await stub.releaseExpiredHolds(barber_id);
+  const summary: Record<string, number> = { barbers: 0, holds_released: 0, barbers_failed: 0, idempotency_keys_deleted: 0 };
+
+  try {
+    const barbers = await barbersWithLapsedHolds(db);
+    summary.barbers = barbers.length;
+    const results = await Promise.allSettled(
+      barbers.map((barberId) => env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(barberId)).releaseExpiredHolds(barberId)),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') summary.holds_released! += r.value;
+      else {
+        summary.barbers_failed! += 1;
+        logger.error('hold sweep failed for a barber', { barber_id: barbers[i], err: r.reason });
+      }
+    });
+  } catch (err) {
+    logger.error('hold sweep failed', { err });
   }
-  // Expired Idempotency-Keys have done their job (24 h of safe retries).
-  const expiredKeys = await db.execute(sql`DELETE FROM idempotency_keys WHERE expires_at < now()`);
-  logger.info('scheduled run', {
-    barbers: due.rows.length,
-    holds_released: released,
-    idempotency_keys_deleted: expiredKeys.rowCount ?? 0,
-  });
+
+  try {
+    summary.idempotency_keys_deleted = await deleteExpiredIdempotencyKeys(db);
+  } catch (err) {
+    logger.error('idempotency key cleanup failed', { err });
+  }
+  logger.info('scheduled run', summary);
 }

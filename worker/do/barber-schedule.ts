@@ -1,98 +1,596 @@
 import { DurableObject } from 'cloudflare:workers';
-import { loadConfig } from '../env';
-import { sqlClient } from '../db/client';
-import { createLogger } from '../lib/logger';
-import { Mutex } from '../lib/mutex';
+import { loadConfig, type AppConfig } from '../env';
+import { createDb, type Db } from '../db/client';
+import {
+  insertAppointment,
+  loadSnapshot,
+  moveAppointment,
+  releaseExpiredHolds,
+  settleAppointment,
+  waitlistCandidates,
+  type AppointmentRecord,
+  type InsertAppointment,
+  type SnapshotRecord,
+  type WriteResult,
+} from '../db/queries/booking';
+import { checkBooking, depositFor, normaliseSnapshot, rejectionText, type BookingRejection, type ScheduleSnapshot } from '../domain/schedule';
+import { decideCancellation, decideNoShow, isInsideCancelWindow, type CancelDecision } from '../domain/cancellation';
+import { toZonedParts } from '../domain/time';
+import type { ErrorCode } from '../lib/errors';
+import { createLogger, type Logger } from '../lib/logger';
+import { newMetrics, runWithMetrics } from '../lib/metrics';
+import { LockTimeoutError, Mutex } from '../lib/mutex';
+import { sqlState } from '../lib/pg-errors';
+import { redisClient } from '../lib/redis';
+import { bumpAvailabilityEpochs } from '../services/availability-cache';
+import { appointmentEvents, type AppointmentEvent } from '../services/appointment-events';
+import { enqueueNotification } from '../queue/messages';
+
+/** How long a request waits for this barber's lock before it is told to retry (503). */
+const LOCK_WAIT_MS = 5_000;
+
+export type ScheduleError = { code: ErrorCode; reason?: BookingRejection | string; detail: string };
+/** Every RPC answers a value (never throws for expected outcomes) and reports its Neon requests. */
+export type ScheduleResult<T> = ({ ok: true } & T & { neon: number }) | { ok: false; error: ScheduleError; neon: number };
+
+export interface BookInput {
+  clientId: string;
+  serviceId: string;
+  startMs: number;
+  notes: string | null;
+  source: InsertAppointment['source'];
+  actorId: string;
+  /** Apply the per-client limit of future bookings (client self-service). */
+  enforceClientLimit: boolean;
+  /** Id chosen by the caller (idempotent retries and tests); a new one otherwise. */
+  appointmentId?: string;
+  /** The shop the caller was authorised for: a barber of another shop is "not found". */
+  shopId?: string;
+}
+
+export interface MoveInput {
+  appointmentId: string;
+  /** The appointment's shop: a move may only go to a barber of the same shop. */
+  shopId: string;
+  /** A client may move only outside the cancellation window; the shop always may. */
+  by: 'client' | 'shop';
+  fromBarberId: string;
+  fromStartMs: number;
+  serviceId: string;
+  startMs: number;
+  actorId: string;
+}
+
+export type SettleKind = 'cancel' | 'complete' | 'no_show' | 'confirm';
+
+export interface SettleInput {
+  appointmentId: string;
+  kind: SettleKind;
+  actorId: string | null;
+  /** Who is acting, for the money decision: the client or the shop. */
+  by: 'client' | 'shop';
+  reason: string | null;
+}
+
+type Freed = { startMs: number; endMs: number };
+type Answer<T> = ({ ok: true } & T) | { ok: false; error: ScheduleError };
 
 /**
- * One instance per barber (idFromName(barberId)). Every write that occupies the barber's time goes
- * through here and runs under `lock`, so two requests never both see a slot as free. The Postgres
- * exclusion constraint stays the backstop.
+ * One instance per barber (idFromName(barberId)). The object owns the barber's time: every write
+ * that occupies or frees it — book, hold, confirm, reschedule in or out, cancel, complete,
+ * no-show, release — runs here under `#lock`, is checked against the pure slot engine on the
+ * object's snapshot, and is written in ONE statement that also asserts the barber's
+ * `schedule_version` is the one the snapshot was taken at. A stale version (hours changed, a
+ * reschedule moved an appointment away) comes back with the fresh snapshot in the same answer;
+ * the object checks again and retries once. The exclusion constraint stays the backstop.
+ *
+ * The snapshot is kept in memory and in the object's storage, so a warm or re-awakened object
+ * books in one Neon request; only its very first request loads it.
  */
 export class BarberSchedule extends DurableObject<Env> {
-  private readonly lock = new Mutex();
+  readonly #lock = new Mutex();
+  #barberId: string | undefined;
+  #snapshot: ScheduleSnapshot | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(
-        `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#barberId = (await ctx.storage.get<string>('barber_id')) ?? undefined;
+      this.#snapshot = (await ctx.storage.get<ScheduleSnapshot>('snapshot')) ?? undefined;
+    });
+  }
+
+  // ── RPC ──────────────────────────────────────────────────────────────────────────────────
+
+  async book(barberId: string, input: BookInput): Promise<ScheduleResult<{ appointment: AppointmentRecord }>> {
+    return this.#run<{ appointment: AppointmentRecord }>(barberId, 'book', async (ctx) => {
+      const appointmentId = input.appointmentId ?? crypto.randomUUID();
+      let outcome: { ok: true; appointment: AppointmentRecord } | { ok: false; error: ScheduleError } | undefined;
+      for (let attempt = 0; attempt < 2 && !outcome; attempt++) {
+        const snap = await this.#ensureSnapshot(ctx);
+        if (input.shopId !== undefined && snap.shop_id !== input.shopId) return { ok: false as const, error: notInShop() };
+        const now = Date.now();
+        const check = checkBooking(snap, input.serviceId, input.startMs, now);
+        if (!check.ok) return { ok: false as const, error: rejected(check.reason) };
+        const deposit = depositFor(snap.policy, check.offering.price_cents);
+        const result = await this.#write(ctx, () =>
+          insertAppointment(ctx.db, snap.version, {
+            id: appointmentId,
+            shopId: snap.shop_id,
+            barberId: snap.barber_id,
+            clientId: input.clientId,
+            serviceId: input.serviceId,
+            startMs: input.startMs,
+            endMs: check.end,
+            status: deposit > 0 ? 'held' : 'confirmed',
+            holdMinutes: snap.policy.hold_minutes,
+            priceCents: check.offering.price_cents,
+            depositCents: deposit,
+            currency: snap.currency,
+            notes: input.notes,
+            source: input.source,
+            actorId: input.actorId,
+            clientLimit: input.enforceClientLimit ? snap.policy.max_future_bookings : null,
+          }),
+        );
+        if ('error' in result) return { ok: false as const, error: result.error };
+        if (result.version === null) {
+          this.#adopt(ctx, result.snapshot); // stale: check again against what is really there
+          continue;
+        }
+        if (!result.appointment) {
+          return {
+            ok: false as const,
+            error: {
+              code: 'conflict' as const,
+              reason: 'booking_limit',
+              detail: `A client may hold at most ${snap.policy.max_future_bookings} upcoming bookings at this shop`,
+            },
+          };
+        }
+        this.#afterWrite(ctx, result, { add: result.appointment });
+        if (result.appointment.status === 'held' && result.appointment.hold_expires_ms !== null) {
+          await this.#armAlarm(result.appointment.hold_expires_ms);
+        }
+        ctx.events.push({ kind: result.appointment.status === 'held' ? 'held' : 'confirmed', appointment: result.appointment });
+        outcome = { ok: true, appointment: result.appointment };
+      }
+      return outcome ?? { ok: false as const, error: busyError('The schedule kept changing; please retry') };
+    });
+  }
+
+  /** Moves an appointment INTO this barber's schedule (same barber or from another one). */
+  async reschedule(barberId: string, input: MoveInput): Promise<ScheduleResult<{ appointment: AppointmentRecord }>> {
+    return this.#run<{ appointment: AppointmentRecord }>(barberId, 'reschedule', async (ctx) => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const snap = await this.#ensureSnapshot(ctx);
+        if (snap.shop_id !== input.shopId) return { ok: false as const, error: notInShop() };
+        const now = Date.now();
+        if (input.by === 'client' && isInsideCancelWindow(snap.policy, input.fromStartMs, now)) {
+          return {
+            ok: false as const,
+            error: {
+              code: 'conflict' as const,
+              reason: 'inside_cancel_window',
+              detail: `Too close to the appointment to reschedule online (inside the ${snap.policy.cancel_window_hours} h window); cancel or call the shop`,
+            },
+          };
+        }
+        const check = checkBooking(snap, input.serviceId, input.startMs, now, input.appointmentId);
+        if (!check.ok) return { ok: false as const, error: rejected(check.reason) };
+        const result = await this.#write(ctx, () =>
+          moveAppointment(ctx.db, snap.version, {
+            id: input.appointmentId,
+            fromBarberId: input.fromBarberId,
+            fromStartMs: input.fromStartMs,
+            toBarberId: snap.barber_id,
+            startMs: input.startMs,
+            endMs: check.end,
+            actorId: input.actorId,
+          }),
+        );
+        if ('error' in result) return { ok: false as const, error: result.error };
+        if (result.version === null) {
+          this.#adopt(ctx, result.snapshot);
+          continue;
+        }
+        if (!result.appointment) {
+          return {
+            ok: false as const,
+            error: { code: 'conflict' as const, reason: 'changed', detail: 'The appointment changed meanwhile; reload it and try again' },
+          };
+        }
+        this.#afterWrite(ctx, result, { add: result.appointment, removeId: input.appointmentId });
+        ctx.events.push({ kind: 'rescheduled', appointment: result.appointment, previousStartMs: input.fromStartMs });
+        const freed = { startMs: input.fromStartMs, endMs: input.fromStartMs + (result.appointment.end_ms - result.appointment.start_ms) };
+        if (input.fromBarberId === snap.barber_id) ctx.freed.push(freed);
+        else ctx.freedElsewhere.push({ barberId: input.fromBarberId, ...freed });
+        return { ok: true as const, appointment: result.appointment };
+      }
+      return { ok: false as const, error: busyError('The schedule kept changing; please retry') };
+    });
+  }
+
+  /** Cancel, complete, mark a no-show or confirm a hold — with the money decision recorded. */
+  async settle(barberId: string, input: SettleInput): Promise<ScheduleResult<{ appointment: AppointmentRecord; decision: CancelDecision | null }>> {
+    return this.#run<{ appointment: AppointmentRecord; decision: CancelDecision | null }>(barberId, input.kind, async (ctx) => {
+      let snap = await this.#ensureSnapshot(ctx);
+      const now = Date.now();
+      let busy = snap.busy.find((b) => b.id === input.appointmentId);
+      if (!busy) {
+        // Not in the snapshot (written around the object, or the snapshot is older): look again.
+        this.#snapshot = undefined;
+        snap = await this.#ensureSnapshot(ctx);
+        busy = snap.busy.find((b) => b.id === input.appointmentId);
+      }
+      let decision: CancelDecision | null = null;
+      let settlement: string | null = null;
+      let from: readonly string[];
+      let to: 'cancelled' | 'completed' | 'no_show' | 'confirmed';
+      let action: string;
+      switch (input.kind) {
+        case 'cancel':
+          from = ['held', 'pending_payment', 'confirmed'];
+          to = 'cancelled';
+          action = 'appointment.cancelled';
+          if (busy) {
+            decision = decideCancellation({
+              policy: snap.policy,
+              startMs: busy.start,
+              nowMs: now,
+              priceCents: busy.price_cents,
+              paidCents: busy.paid_cents,
+              by: input.by,
+            });
+            settlement = decision.outcome;
+          }
+          break;
+        case 'complete':
+          from = ['confirmed'];
+          to = 'completed';
+          action = 'appointment.completed';
+          break;
+        case 'no_show': {
+          from = ['confirmed'];
+          to = 'no_show';
+          action = 'appointment.no_show';
+          if (busy) {
+            decision = decideNoShow({ policy: snap.policy, priceCents: busy.price_cents, paidCents: busy.paid_cents });
+            settlement = decision.outcome;
+          }
+          break;
+        }
+        case 'confirm':
+          from = ['held', 'pending_payment'];
+          to = 'confirmed';
+          action = 'appointment.confirmed';
+          if (busy && busy.status === 'held' && busy.hold_expires !== null && busy.hold_expires <= now) {
+            return { ok: false as const, error: { code: 'hold_expired' as const, detail: 'The hold on this slot has expired' } };
+          }
+          break;
+      }
+      const result = await this.#write(ctx, () =>
+        settleAppointment(ctx.db, {
+          id: input.appointmentId,
+          barberId: snap.barber_id,
+          fromStatuses: from,
+          toStatus: to,
+          actorId: input.actorId,
+          action,
+          reason: input.kind === 'cancel' ? (input.reason ?? (input.by === 'client' ? 'client_cancelled' : 'shop_cancelled')) : null,
+          settlement,
+          feeCents: decision?.feeCents ?? 0,
+          refundDueCents: decision?.refundCents ?? 0,
+        }),
       );
+      if ('error' in result) return { ok: false as const, error: result.error };
+      if (!result.appointment) {
+        return {
+          ok: false as const,
+          error: {
+            code: input.kind === 'confirm' ? ('hold_expired' as const) : ('conflict' as const),
+            reason: 'status',
+            detail: `The appointment cannot be ${pastTense[input.kind]} in its current state`,
+          },
+        };
+      }
+      const stillActive = to === 'confirmed';
+      this.#afterWrite(ctx, result, stillActive ? { add: result.appointment, removeId: input.appointmentId } : { removeId: input.appointmentId });
+      if (!stillActive && result.appointment.end_ms > now) {
+        ctx.freed.push({ startMs: Math.max(result.appointment.start_ms, now), endMs: result.appointment.end_ms });
+      }
+      ctx.events.push({ kind: eventKind[input.kind], appointment: result.appointment });
+      return { ok: true as const, appointment: result.appointment, decision };
     });
   }
 
-  /**
-   * Runs `work` with exclusive access to this barber's schedule and bumps the schedule version
-   * (availability caches key on it). Private to the object: callers use the RPC methods below.
-   */
-  protected exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      const result = await work();
-      this.bumpVersion();
-      return result;
-    });
-  }
-
-  private bumpVersion(): number {
-    const row = this.ctx.storage.sql
-      .exec<{ value: number }>(
-        `INSERT INTO meta (key, value) VALUES ('version', 1)
-         ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
-      )
-      .one();
-    return row.value;
-  }
-
-  /** Current schedule version; changes after every serialised write. */
-  async version(): Promise<number> {
-    const rows = this.ctx.storage.sql
-      .exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'version'`)
-      .toArray();
-    return rows[0]?.value ?? 0;
-  }
-
-  /** Requests waiting for the lock right now (observability and tests). */
-  async queueDepth(): Promise<number> {
-    return this.lock.pending;
-  }
-
-  /** Schedules the next sweep of expired holds. The booking flow calls this when it places one. */
-  async scheduleHoldSweep(barberId: string, at: number): Promise<void> {
-    // The object's name is not readable from inside, so remember whose schedule this is.
-    await this.ctx.storage.put('barber_id', barberId);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
-  }
-
-  /**
-   * Releases this barber's expired holds so the slots reappear, and re-arms the alarm for the next
-   * hold still pending — one statement. Runs under the lock like every other write to the
-   * schedule. Returns how many were released.
-   */
+  /** Releases this barber's lapsed holds (alarm, cron safety net); returns how many. */
   async releaseExpiredHolds(barberId: string): Promise<number> {
-    const { released, next } = await this.exclusive(async () => {
-      const sql = sqlClient(loadConfig(this.env));
-      const rows = await sql`
-        WITH released AS (
-          UPDATE appointments
-             SET status = 'cancelled', cancelled_at = now(), cancel_reason = 'hold_expired', updated_at = now()
-           WHERE barber_id = ${barberId} AND status = 'held' AND hold_expires_at <= now()
-           RETURNING id
-        )
-        SELECT (SELECT count(*) FROM released)::int AS released,
-               (SELECT extract(epoch FROM min(hold_expires_at)) * 1000 FROM appointments
-                 WHERE barber_id = ${barberId} AND status = 'held' AND hold_expires_at > now())::float8 AS next`;
-      const row = rows[0] as { released: number | string; next: number | string | null } | undefined;
-      return { released: Number(row?.released ?? 0), next: row?.next == null ? null : Number(row.next) };
+    const result = await this.#run<{ released: number }>(barberId, 'release', async (ctx) => {
+      const snap = await this.#ensureSnapshot(ctx);
+      const answer = await this.#write(ctx, () => releaseExpiredHolds(ctx.db, snap.barber_id));
+      if ('error' in answer) return { ok: false as const, error: answer.error };
+      if (answer.version !== null) this.#afterWrite(ctx, answer, {});
+      if (answer.nextExpiryMs !== null) await this.#armAlarm(answer.nextExpiryMs, true);
+      return { ok: true as const, released: answer.released.length };
     });
-    if (next !== null) await this.scheduleHoldSweep(barberId, next);
-    return released;
+    if (!result.ok) throw new Error(result.error.detail);
+    return result.released;
+  }
+
+  /** A slot of this barber was freed by a write elsewhere (a reschedule to another barber). */
+  async offerFreed(barberId: string, freed: Freed): Promise<void> {
+    await this.#run<object>(barberId, 'offer', async (ctx) => {
+      ctx.freed.push(freed);
+      return { ok: true as const };
+    });
+  }
+
+  /** Current version of this barber's schedule as the object knows it (tests, observability). */
+  async version(): Promise<number | null> {
+    return this.#snapshot?.version ?? null;
+  }
+
+  /** Requests queued for or holding the lock right now. */
+  async queueDepth(): Promise<number> {
+    return this.#lock.pending;
+  }
+
+  /** Drops the in-memory and stored snapshot (tests: simulate an evicted, forgetful object). */
+  async forget(): Promise<void> {
+    this.#snapshot = undefined;
+    await this.ctx.storage.delete('snapshot');
   }
 
   override async alarm(): Promise<void> {
-    const barberId = await this.ctx.storage.get<string>('barber_id');
-    if (!barberId) return;
-    const released = await this.releaseExpiredHolds(barberId);
-    createLogger('info', { do: 'BarberSchedule', barber_id: barberId }).info('expired holds released', { released });
+    if (!this.#barberId) return;
+    const released = await this.releaseExpiredHolds(this.#barberId);
+    createLogger('info', { do: 'BarberSchedule', barber_id: this.#barberId }).info('expired holds released', { released });
   }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs one operation under the lock, counting its Neon requests, then (outside the lock's
+   * critical path but before answering) publishes what changed: availability caches, queue
+   * messages, waitlist offers for freed time.
+   */
+  async #run<T extends object>(
+    claimedBarberId: string,
+    op: string,
+    work: (ctx: OpContext) => Promise<Answer<T>>,
+  ): Promise<ScheduleResult<T>> {
+    const metrics = newMetrics();
+    return runWithMetrics(metrics, async () => {
+      const config = loadConfig(this.env);
+      const logger = createLogger(config.LOG_LEVEL, { do: 'BarberSchedule', op });
+      let ctx: OpContext;
+      try {
+        const barberId = await this.#identify(claimedBarberId);
+        ctx = { barberId, config, logger, db: createDb(config), events: [], freed: [], freedElsewhere: [], epochBump: false };
+      } catch (err) {
+        logger.error('refused a call for another barber', { err });
+        return { ok: false, error: { code: 'internal_error', detail: 'Wrong schedule object' }, neon: 0 };
+      }
+      let answer: Answer<T>;
+      try {
+        answer = await this.#lock.run(async () => {
+          const result = await work(ctx);
+          if (ctx.freed.length > 0) await this.#offerToWaitlist(ctx);
+          return result;
+        }, { waitMs: LOCK_WAIT_MS });
+      } catch (err) {
+        if (err instanceof UnknownBarber) {
+          return { ok: false, error: { code: 'not_found', detail: 'No such barber' }, neon: metrics.neonRequests };
+        }
+        if (err instanceof LockTimeoutError) {
+          logger.warn('schedule lock wait exceeded', { waited_ms: err.waitedMs, queue: this.#lock.pending });
+          return { ok: false, error: busyError('This barber’s schedule is busy; please retry'), neon: metrics.neonRequests };
+        }
+        throw err;
+      }
+      await this.#publish(ctx);
+      return { ...answer, neon: metrics.neonRequests } as ScheduleResult<T>;
+    });
+  }
+
+  /**
+   * The barber this object belongs to, from its own name — never from the caller alone: the
+   * caller's claim must hash to this object's id.
+   */
+  async #identify(claimed: string): Promise<string> {
+    if (this.#barberId) {
+      if (claimed !== this.#barberId) throw new Error(`object of barber ${this.#barberId} called for ${claimed}`);
+      return this.#barberId;
+    }
+    const own = this.ctx.id.name;
+    const matches = own !== undefined ? own === claimed : this.env.BARBER_SCHEDULE.idFromName(claimed).equals(this.ctx.id);
+    if (!matches) throw new Error(`object called for barber ${claimed}, which is not its name`);
+    this.#barberId = claimed;
+    await this.ctx.storage.put('barber_id', claimed);
+    return claimed;
+  }
+
+  async #ensureSnapshot(ctx: OpContext): Promise<ScheduleSnapshot> {
+    if (this.#snapshot) return this.#snapshot;
+    const record = await loadSnapshot(ctx.db, ctx.barberId);
+    if (!record) throw new UnknownBarber();
+    this.#adopt(ctx, record);
+    return this.#snapshot!;
+  }
+
+  #adopt(ctx: OpContext, record: SnapshotRecord | null): void {
+    if (!record) {
+      this.#snapshot = undefined;
+      return;
+    }
+    this.#snapshot = normaliseSnapshot(record) as ScheduleSnapshot;
+    ctx.persist = true;
+  }
+
+  /** A write, with Postgres' own verdicts turned into answers and an unknown outcome reloaded. */
+  async #write<R>(ctx: OpContext, statement: () => Promise<R>): Promise<R | { error: ScheduleError }> {
+    try {
+      return await statement();
+    } catch (err) {
+      // Whatever happened, the snapshot may no longer match the database: reload before the next write.
+      this.#snapshot = undefined;
+      await this.ctx.storage.delete('snapshot');
+      const state = sqlState(err);
+      if (state?.code === '23P01') return { error: rejected('taken') };
+      if (err instanceof Error && err.name === 'DatabaseTimeoutError') {
+        ctx.logger.warn('schedule write timed out', {});
+        return { error: busyError('The database did not answer in time; please retry') };
+      }
+      throw err;
+    }
+  }
+
+  /** Folds a successful write into the snapshot: new version, busy time added/removed, lapsed holds gone. */
+  #afterWrite(ctx: OpContext, result: Pick<WriteResult, 'version' | 'released'>, change: { add?: AppointmentRecord; removeId?: string }): void {
+    ctx.epochBump = true;
+    const snap = this.#snapshot;
+    if (!snap) return;
+    const releasedIds = new Set(result.released.map((r) => r.id));
+    for (const r of result.released) ctx.freed.push({ startMs: r.start_ms, endMs: r.end_ms });
+    const busy = snap.busy.filter((b) => !releasedIds.has(b.id) && b.id !== change.removeId);
+    if (change.add) {
+      const a = change.add;
+      busy.push({
+        id: a.id,
+        client_id: a.client_id,
+        service_id: a.service_id,
+        start: a.start_ms,
+        end: a.end_ms,
+        status: a.status,
+        hold_expires: a.hold_expires_ms,
+        price_cents: a.price_cents,
+        deposit_cents: a.deposit_cents,
+        paid_cents: change.removeId ? (snap.busy.find((b) => b.id === change.removeId)?.paid_cents ?? 0) : 0,
+      });
+      busy.sort((x, y) => x.start - y.start);
+    }
+    this.#snapshot = { ...snap, busy, version: result.version ?? snap.version };
+    ctx.persist = true;
+  }
+
+  /**
+   * Freed time goes to the waitlist: the first waiting entry whose service fits at the freed
+   * start gets a hold (source 'waitlist') and a message. One offer per freed interval; when it
+   * lapses, the alarm releases it and the next entry gets the same treatment.
+   */
+  async #offerToWaitlist(ctx: OpContext): Promise<void> {
+    const freed = ctx.freed.splice(0);
+    for (const slot of freed) {
+      const snap = await this.#ensureSnapshot(ctx);
+      if (slot.endMs <= Date.now()) continue;
+      const candidates = await waitlistCandidates(ctx.db, snap.shop_id, snap.barber_id, slot);
+      for (const entry of candidates) {
+        const start = slot.startMs;
+        if (start < entry.window_start_ms || start >= entry.window_end_ms) continue;
+        if (entry.day_start_minute !== null && entry.day_end_minute !== null) {
+          const local = toZonedParts(new Date(start), snap.timezone);
+          const minute = local.hour * 60 + local.minute;
+          if (minute < entry.day_start_minute || minute >= entry.day_end_minute) continue;
+        }
+        const check = checkBooking(snap, entry.service_id, start, Date.now());
+        if (!check.ok) continue;
+        const result = await this.#write(ctx, () =>
+          insertAppointment(ctx.db, snap.version, {
+            id: crypto.randomUUID(),
+            shopId: snap.shop_id,
+            barberId: snap.barber_id,
+            clientId: entry.client_id,
+            serviceId: entry.service_id,
+            startMs: start,
+            endMs: check.end,
+            status: 'held',
+            holdMinutes: snap.policy.waitlist_offer_minutes,
+            priceCents: check.offering.price_cents,
+            depositCents: depositFor(snap.policy, check.offering.price_cents),
+            currency: snap.currency,
+            notes: null,
+            source: 'waitlist',
+            actorId: entry.client_id,
+            clientLimit: null,
+            waitlistEntryId: entry.id,
+          }),
+        );
+        if ('error' in result || result.version === null || !result.appointment) {
+          if (!('error' in result) && result.version === null) this.#adopt(ctx, result.snapshot);
+          continue;
+        }
+        this.#afterWrite(ctx, result, { add: result.appointment });
+        if (result.appointment.hold_expires_ms !== null) await this.#armAlarm(result.appointment.hold_expires_ms);
+        ctx.events.push({ kind: 'waitlist_offer', appointment: result.appointment, waitlistEntryId: entry.id });
+        break;
+      }
+    }
+  }
+
+  async #armAlarm(at: number, replace = false): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (replace || current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** After the lock: persist the snapshot, move availability epochs, enqueue messages. */
+  async #publish(ctx: OpContext): Promise<void> {
+    if (ctx.persist) {
+      if (this.#snapshot) await this.ctx.storage.put('snapshot', this.#snapshot);
+      else await this.ctx.storage.delete('snapshot');
+    }
+    const tasks: Promise<unknown>[] = [];
+    if (ctx.epochBump) {
+      const barbers = [ctx.barberId, ...ctx.freedElsewhere.map((f) => f.barberId)];
+      tasks.push(bumpAvailabilityEpochs(redisClient(ctx.config), ctx.config.REDIS_PREFIX, barbers));
+    }
+    for (const event of ctx.events) {
+      for (const message of appointmentEvents(event)) tasks.push(enqueueNotification(this.env.NOTIFICATIONS, message));
+    }
+    for (const f of ctx.freedElsewhere) {
+      const other = this.env.BARBER_SCHEDULE.get(this.env.BARBER_SCHEDULE.idFromName(f.barberId));
+      tasks.push(other.offerFreed(f.barberId, { startMs: f.startMs, endMs: f.endMs }));
+    }
+    const results = await Promise.allSettled(tasks);
+    for (const r of results) {
+      // The write is committed; a lost cache bump or message is logged, never turned into a failure.
+      if (r.status === 'rejected') ctx.logger.error('publishing a schedule change failed', { err: r.reason });
+    }
+  }
+}
+
+interface OpContext {
+  barberId: string;
+  config: AppConfig;
+  logger: Logger;
+  db: Db;
+  events: AppointmentEvent[];
+  freed: Freed[];
+  freedElsewhere: (Freed & { barberId: string })[];
+  epochBump: boolean;
+  persist?: boolean;
+}
+
+class UnknownBarber extends Error {
+  constructor() {
+    super('no such barber');
+    this.name = 'UnknownBarber';
+  }
+}
+
+const pastTense: Record<SettleKind, string> = { cancel: 'cancelled', complete: 'completed', no_show: 'marked a no-show', confirm: 'confirmed' };
+const eventKind: Record<SettleKind, 'cancelled' | 'completed' | 'no_show' | 'confirmed'> = { cancel: 'cancelled', complete: 'completed', no_show: 'no_show', confirm: 'confirmed' };
+
+function rejected(reason: BookingRejection): ScheduleError {
+  if (reason === 'not_offered') return { code: 'unprocessable', reason, detail: rejectionText[reason] };
+  if (reason === 'barber_unavailable') return { code: 'not_found', reason, detail: rejectionText[reason] };
+  return { code: 'slot_unavailable', reason, detail: rejectionText[reason] };
+}
+
+function notInShop(): ScheduleError {
+  return { code: 'not_found', reason: 'barber_unavailable', detail: 'No such barber at this shop' };
+}
+
+function busyError(detail: string): ScheduleError {
+  return { code: 'dependency_unavailable', reason: 'busy', detail };
 }

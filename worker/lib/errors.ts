@@ -59,7 +59,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; reason?: string } = {},
   ) {
     super(detail ?? titles[code]);
     this.name = 'ApiError';
@@ -76,6 +76,8 @@ export interface Problem {
   request_id: string;
   instance?: string;
   errors?: FieldError[];
+  /** Why exactly, where a code has several causes (a 409 slot_unavailable: taken, outside_hours, …). */
+  reason?: string;
 }
 
 export function problemBody(
@@ -123,6 +125,7 @@ export const ProblemSchema = z
     code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]),
     request_id: z.string(),
     instance: z.string().optional(),
+    reason: z.string().optional().openapi({ example: 'taken' }),
     errors: z
       .array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() }))
       .optional(),

@@ -1,25 +1,61 @@
 /**
  * A promise-chain lock. A Durable Object's input gate opens while it awaits fetch() (every Neon
  * query is a fetch), so "check availability → write" must be serialised explicitly.
+ *
+ * Waiting is bounded: a caller that cannot get the lock within `waitMs` gets a LockTimeoutError
+ * (the API turns it into a retryable 503) and its task never runs, so one hung request cannot
+ * queue a barber's whole day behind it. Holding is bounded by the work itself: every Neon fetch
+ * has a deadline (db/client.ts).
  */
-export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
+export class LockTimeoutError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`lock not acquired within ${waitedMs} ms`);
+    this.name = 'LockTimeoutError';
+  }
+}
 
+export class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+  #waiting = 0;
+
+  /** Tasks queued or running. */
   get pending(): number {
-    return this.waiting;
+    return this.#waiting;
   }
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    this.waiting++;
-    const result = this.tail.then(fn);
-    // The chain must survive a failed task; the caller still sees the rejection via `result`.
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      this.waiting--;
+  run<T>(fn: () => Promise<T>, opts: { waitMs?: number } = {}): Promise<T> {
+    this.#waiting++;
+    const turn = this.#tail;
+    let abandoned = false;
+    const result = new Promise<T>((resolve, reject) => {
+      const timer =
+        opts.waitMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              abandoned = true;
+              reject(new LockTimeoutError(opts.waitMs!));
+            }, opts.waitMs);
+      void turn.then(async () => {
+        if (abandoned) return;
+        clearTimeout(timer);
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err);
+        }
+      });
     });
+    // The next task waits for this one to finish (or to be abandoned); a failure does not break
+    // the chain — the caller still sees it through `result`.
+    this.#tail = turn
+      .then(() => result)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.#waiting--;
+      });
     return result;
   }
 }

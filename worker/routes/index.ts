@@ -15,6 +15,7 @@ import { registerJwks } from './v1/jwks.get';
 import { registerHealth } from './v1/health.get';
 import { registerListShops } from './v1/shops.list';
 import { registerManagementRoutes } from './management';
+import { registerBookingRoutes } from './booking';
 
 /** Every API route, in one readable list. Add a route: one file in ./v1, one line here. */
 export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
@@ -35,4 +36,5 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
 
   registerListAppointments(app);
   registerGetAppointment(app);
+  registerBookingRoutes(app);
 }

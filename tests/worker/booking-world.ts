@@ -1,0 +1,78 @@
+/**
+ * A bookable shop for booking tests: barbers working every day in the shop's zone, services they
+ * offer, a client, the owner — each with a token. Fresh rows per call; nothing shared.
+ */
+import type { Db } from '../../worker/db/client';
+import {
+  barberServices,
+  barbers,
+  DEFAULT_SHOP_POLICY,
+  services,
+  shops,
+  users,
+  workingHours,
+  type ShopPolicy,
+} from '../../worker/db/schema';
+import { buildBarber, buildService, buildShop, buildUser } from '../../worker/db/seed/builders';
+import { addDays, localDate, zonedTimeToUtc } from '../../worker/domain/time';
+import { parseClock } from '../../worker/domain/working-hours';
+import { bearer, tokenFor, userWithRole } from './auth';
+import { postJson } from './harness';
+
+export interface BookingWorldOptions {
+  timezone?: string;
+  barbers?: number;
+  policy?: Partial<ShopPolicy>;
+  /** Weekly hours for every weekday, "09:00-17:00" style; several = breaks. */
+  hours?: string[];
+}
+
+export async function createBookingWorld(db: Db, opts: BookingWorldOptions = {}) {
+  const timezone = opts.timezone ?? 'America/New_York';
+  const policy: ShopPolicy = { ...DEFAULT_SHOP_POLICY, min_notice_min: 0, ...opts.policy };
+  const [shop] = await db.insert(shops).values(buildShop({ timezone, policy })).returning();
+  const shopId = shop!.id;
+  const owner = await userWithRole(db, shopId, 'owner');
+  const [short, long] = await db
+    .insert(services)
+    .values([buildService({ shopId, durationMin: 30, priceCents: 3000 }), buildService({ shopId, durationMin: 60, priceCents: 5000 })])
+    .returning();
+  const hours = (opts.hours ?? ['09:00-17:00']).map((h) => h.split('-').map((x) => parseClock(x)!) as [number, number]);
+  const staff = [];
+  for (let i = 0; i < (opts.barbers ?? 1); i++) {
+    const member = await userWithRole(db, shopId, 'barber');
+    const [barber] = await db.insert(barbers).values(buildBarber({ userId: member.user.id, shopId })).returning();
+    await db.insert(barberServices).values([
+      { barberId: barber!.id, serviceId: short!.id },
+      { barberId: barber!.id, serviceId: long!.id },
+    ]);
+    await db.insert(workingHours).values(
+      [0, 1, 2, 3, 4, 5, 6].flatMap((weekday) => hours.map(([startMinute, endMinute]) => ({ barberId: barber!.id, weekday, startMinute, endMinute }))),
+    );
+    staff.push({ barber: barber!, user: member.user, token: member.token });
+  }
+  const client = await newClient(db);
+  return { shop: shop!, owner, barbers: staff, barber: staff[0]!, short: short!, long: long!, client, timezone };
+}
+
+export async function newClient(db: Db) {
+  const [user] = await db.insert(users).values(buildUser()).returning();
+  return { user: user!, token: await tokenFor(user!.id) };
+}
+
+/** The instant of local `clock` on the day `daysAhead` from today in `timeZone`. */
+export function localInstant(timeZone: string, daysAhead: number, clock: string): Date {
+  const day = addDays(localDate(new Date(), timeZone), daysAhead);
+  return zonedTimeToUtc(day, parseClock(clock)!, timeZone);
+}
+
+export function book(token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return postJson('/api/v1/appointments', body, { ...bearer(token), ...headers });
+}
+
+/** The local date string `daysAhead` from today in `timeZone`. */
+export function localDay(timeZone: string, daysAhead: number): string {
+  const d = addDays(localDate(new Date(), timeZone), daysAhead);
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+

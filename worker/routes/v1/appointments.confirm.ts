@@ -1,0 +1,36 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { errorResponses } from '../../lib/errors';
+import { currentUser, requireAuth } from '../../middleware/auth';
+import { settle } from '../../services/booking';
+import type { HonoEnv } from '../../types';
+import { SettledAppointmentSchema } from './booking.schemas';
+import { IdParams } from './management.schemas';
+
+export const confirmAppointmentRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/appointments/{id}/confirm',
+  tags: ['Appointments'],
+  operationId: 'confirmAppointment',
+  summary: 'Accept a held slot (a waitlist offer) when nothing is due up front',
+  description: 'Holds that need a payment are confirmed by the payment instead. An expired hold answers 410 `hold_expired`.',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth()] as const,
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The confirmed appointment', content: { 'application/json': { schema: SettledAppointmentSchema } } },
+    400: errorResponses[400],
+    401: errorResponses[401],
+    403: errorResponses[403],
+    404: errorResponses[404],
+    409: errorResponses[409],
+    410: { description: 'The hold expired', content: errorResponses[409].content },
+    503: errorResponses[503],
+  },
+});
+
+export function registerConfirmAppointment(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(confirmAppointmentRoute, async (c) => {
+    const result = await settle(c.get('services'), currentUser(c).userId, c.req.valid('param').id, 'confirm');
+    return c.json(result, 200);
+  });
+}

@@ -1,0 +1,252 @@
+import { env } from 'cloudflare:test';
+import { and, eq, inArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { appointments, auditLog, memberships, timeOff } from '../../db/schema';
+import { buildAppointment } from '../../db/seed/builders';
+import { bearer } from '../../../tests/worker/auth';
+import { book, createBookingWorld, localInstant, newClient } from '../../../tests/worker/booking-world';
+import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
+
+/** The next quarter hour at least 20 minutes away: on the grid, inside a 2 h notice. */
+function soonOnStep(): Date {
+  const q = 15 * 60_000;
+  return new Date(Math.ceil((Date.now() + 20 * 60_000) / q) * q);
+}
+
+describe('POST /api/v1/appointments', () => {
+  it('books a free slot: 201 confirmed in a no-deposit shop, in ONE Neon request once the object is warm', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const start = localInstant(w.timezone, 2, '10:00');
+    // The first booking also loads the barber's snapshot into the object.
+    const first = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as Record<string, unknown>;
+    expect(created).toMatchObject({
+      barber_id: w.barber.barber.id,
+      client_id: w.client.user.id,
+      status: 'confirmed',
+      start_time: start.toISOString(),
+      end_time: new Date(start.getTime() + 30 * 60_000).toISOString(),
+      price_cents: 3000,
+      deposit_cents: 0,
+      source: 'online',
+      timezone: w.timezone,
+    });
+    expect(first.headers.get('location')).toBe(`/api/v1/appointments/${created.id as string}`);
+
+    const second = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '11:00').toISOString() });
+    expect(second.status).toBe(201);
+    expect(neonRequests(second)).toBe(1);
+
+    // Audit row and client membership were written in the same statement.
+    const audit = await db.select().from(auditLog).where(and(eq(auditLog.entityId, created.id as string), eq(auditLog.action, 'appointment.booked')));
+    expect(audit).toHaveLength(1);
+    const member = await db.select().from(memberships).where(and(eq(memberships.userId, w.client.user.id), eq(memberships.shopId, w.shop.id)));
+    expect(member.map((m) => m.role)).toEqual(['client']);
+  });
+
+  it('holds the slot for the policy’s minutes when the shop takes a deposit', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { policy: { deposit: { kind: 'percent', value: 20 }, hold_minutes: 10 } });
+    const before = Date.now();
+    const res = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 3, '10:00').toISOString() });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { status: string; deposit_cents: number; hold_expires_at: string };
+    expect(body.status).toBe('held');
+    expect(body.deposit_cents).toBe(600);
+    const expires = Date.parse(body.hold_expires_at);
+    expect(expires).toBeGreaterThanOrEqual(before + 10 * 60_000 - 5_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 10 * 60_000 + 5_000);
+  });
+
+  it('says why a time cannot be booked: 409 slot_unavailable with the reason, nothing written', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { policy: { min_notice_min: 120, booking_window_days: 14 } });
+    const barber = w.barber.barber.id;
+    await db.insert(timeOff).values({ barberId: barber, startsAt: localInstant(w.timezone, 4, '12:00'), endsAt: localInstant(w.timezone, 4, '14:00') });
+    const taken = localInstant(w.timezone, 5, '10:00');
+    expect((await book(w.client.token, { barber_id: barber, service_id: w.short.id, start_time: taken.toISOString() })).status).toBe(201);
+    const other = await newClient(db);
+    const cases: [string, Date][] = [
+      ['outside_hours', localInstant(w.timezone, 4, '07:00')],
+      ['outside_hours', localInstant(w.timezone, 4, '16:45')], // would end after 17:00
+      ['time_off', localInstant(w.timezone, 4, '12:30')],
+      ['too_soon', soonOnStep()],
+      ['too_far', localInstant(w.timezone, 20, '10:00')],
+      ['not_on_step', localInstant(w.timezone, 4, '10:05')],
+      ['taken', new Date(taken.getTime() + 15 * 60_000)],
+    ];
+    for (const [reason, start] of cases) {
+      const res = await book(other.token, { barber_id: barber, service_id: w.short.id, start_time: start.toISOString() });
+      expect(res.status, reason).toBe(409);
+      const problem = await problemOf(res);
+      expect(problem.code).toBe('slot_unavailable');
+      expect(problem.reason, `${start.toISOString()}`).toBe(reason);
+    }
+    const rows = await db.select().from(appointments).where(eq(appointments.clientId, other.user.id));
+    expect(rows).toHaveLength(0);
+  });
+
+  it('rejects malformed input with a 4xx naming the field — never a 500', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const good = { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '10:00').toISOString() };
+    const bad: [Record<string, unknown>, string][] = [
+      [{ ...good, start_time: 'tomorrow at ten' }, 'json.start_time'],
+      [{ ...good, start_time: '2026-13-40T25:00:00Z' }, 'json.start_time'],
+      [{ ...good, barber_id: 'not-a-uuid' }, 'json.barber_id'],
+      [{ ...good, service_id: 42 }, 'json.service_id'],
+      [{ ...good, notes: 'x'.repeat(501) }, 'json.notes'],
+      [{ barber_id: good.barber_id, service_id: good.service_id }, 'json.start_time'],
+      [{ ...good, barber_id: 'any' }, 'json.shop_id'],
+    ];
+    for (const [body, path] of bad) {
+      const res = await book(w.client.token, body);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      const problem = await problemOf(res);
+      expect(problem.errors?.map((e) => e.path), JSON.stringify(problem)).toContain(path);
+    }
+    // A service this barber does not offer is a 422 naming service_id's cause.
+    const notOffered = await book(w.client.token, { ...good, service_id: crypto.randomUUID() });
+    expect(notOffered.status).toBe(422);
+    expect((await problemOf(notOffered)).reason).toBe('not_offered');
+    // An unknown barber is a 404.
+    const noBarber = await book(w.client.token, { ...good, barber_id: crypto.randomUUID() });
+    expect(noBarber.status).toBe(404);
+  });
+
+  it('requires a signed-in caller', async () => {
+    const res = await call('/api/v1/appointments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(401);
+  });
+
+  it('limits a client to the policy’s number of upcoming bookings at a shop', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { policy: { max_future_bookings: 2 } });
+    const at = (h: string) => ({ barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, h).toISOString() });
+    expect((await book(w.client.token, at('10:00'))).status).toBe(201);
+    expect((await book(w.client.token, at('11:00'))).status).toBe(201);
+    const third = await book(w.client.token, at('12:00'));
+    expect(third.status).toBe(409);
+    expect((await problemOf(third)).reason).toBe('booking_limit');
+  });
+
+  it('same Idempotency-Key + same body → the same appointment; a different body → 422', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const body = { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '13:00').toISOString() };
+    const key = { 'idempotency-key': `k-${crypto.randomUUID()}` };
+    const a = await book(w.client.token, body, key);
+    const b = await book(w.client.token, body, key);
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    const [first, again] = [(await a.json()) as { id: string }, (await b.json()) as { id: string }];
+    expect(again.id).toBe(first.id);
+    const rows = await db.select().from(appointments).where(eq(appointments.clientId, w.client.user.id));
+    expect(rows).toHaveLength(1);
+    const changed = await book(w.client.token, { ...body, start_time: localInstant(w.timezone, 2, '14:00').toISOString() }, key);
+    expect(changed.status).toBe(422);
+    expect((await problemOf(changed)).code).toBe('idempotency_conflict');
+  });
+
+  it('staff book for a client by e-mail (created if new) and by client id; others may not', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const email = `walkin-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    const byEmail = await book(w.barber.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '09:00').toISOString(),
+      client: { email, first_name: 'Walk', last_name: 'In', phone: '+1 212 555 0100' },
+    });
+    expect(byEmail.status).toBe(201);
+    const created = (await byEmail.json()) as { client_id: string; source: string };
+    expect(created.source).toBe('staff');
+    const byId = await book(w.owner.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '09:30').toISOString(),
+      client_id: created.client_id,
+      source: 'walk_in',
+    });
+    expect(byId.status).toBe(201);
+    expect(((await byId.json()) as { source: string }).source).toBe('walk_in');
+
+    // A client may not book for someone else, and a barber of another shop gets nowhere.
+    const stranger = await createBookingWorld(db);
+    for (const token of [w.client.token, stranger.barber.token]) {
+      const res = await book(token, {
+        barber_id: w.barber.barber.id,
+        shop_id: w.shop.id,
+        service_id: w.short.id,
+        start_time: localInstant(w.timezone, 2, '10:30').toISOString(),
+        client_id: created.client_id,
+      });
+      expect(res.status).toBe(403);
+    }
+    // Staff of another shop naming this shop's barber under their own shop id: not found.
+    const crossShop = await book(stranger.owner.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: stranger.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '11:30').toISOString(),
+      client: { email: `x-${crypto.randomUUID().slice(0, 6)}@example.test`, first_name: 'X' },
+    });
+    expect(crossShop.status).toBe(404);
+  });
+
+  it('100 concurrent bookings at overlapping starts with different lengths → exactly one 201, the rest 409, no overlap in the database', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const base = localInstant(w.timezone, 3, '10:00').getTime();
+    const clients = await Promise.all(Array.from({ length: 100 }, () => newClient(db)));
+    const results = await Promise.all(
+      clients.map((c, i) =>
+        book(c.token, {
+          barber_id: w.barber.barber.id,
+          service_id: Math.floor(i / 2) % 2 === 0 ? w.short.id : w.long.id,
+          // Starts 10:00 and 10:15, 30 or 60 minutes: every pair of requests overlaps.
+          start_time: new Date(base + (i % 2) * 15 * 60_000).toISOString(),
+        }).then(async (r) => ({ status: r.status, neon: neonRequests(r), body: r.status === 409 ? await problemOf(r) : await r.json() })),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(99);
+    for (const r of results.filter((x) => x.status === 409)) expect((r.body as { code: string }).code).toBe('slot_unavailable');
+    // The object turned the losers away on its own snapshot, under its lock: not one of them
+    // reached Postgres (a race decided by the constraint alone would cost each a statement).
+    expect(results.filter((x) => x.status === 409).reduce((n, r) => n + r.neon, 0)).toBe(0);
+    const active = await db
+      .select()
+      .from(appointments)
+      .where(and(eq(appointments.barberId, w.barber.barber.id), inArray(appointments.status, ['held', 'pending_payment', 'confirmed'])));
+    expect(active).toHaveLength(1);
+  });
+
+  it('with the object bypassed, the exclusion constraint alone refuses overlapping active rows', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const ids = { shopId: w.shop.id, barberId: w.barber.barber.id, clientId: w.client.user.id, serviceId: w.short.id };
+    const start = localInstant(w.timezone, 6, '10:00');
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => db.insert(appointments).values(buildAppointment(ids, { startTime: new Date(start.getTime() + (i % 2) * 15 * 60_000) }))),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const a of attempts) if (a.status === 'rejected') expect(JSON.stringify(a.reason) + String(a.reason)).toMatch(/23P01|appointments_no_overlap/);
+    // And the API, which did not see that row, still answers 409 (from the constraint), not 500.
+    const res = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
+    expect(res.status).toBe(409);
+    expect((await problemOf(res)).reason).toBe('taken');
+  });
+
+  it('is reachable only with a token of this run’s signing key', async () => {
+    const res = await call('/api/v1/appointments', { method: 'POST', headers: { ...bearer('garbage'), 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(401);
+    expect(env.APP_ENV).toBe('test');
+  });
+});

@@ -1,0 +1,66 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { formatPlainDate } from '../../domain/time';
+import { errorResponses } from '../../lib/errors';
+import { wireInstant } from '../../lib/wire';
+import { MAX_RANGE_DAYS, redisRoster, shopAvailability } from '../../services/availability';
+import type { HonoEnv } from '../../types';
+import { dayRange } from './barbers.availability';
+import { DateRangeQuery } from './booking.schemas';
+import { IdParams } from './management.schemas';
+import { WireInstant } from './wire.schemas';
+
+export const ShopAvailabilityResponse = z
+  .object({
+    timezone: z.string().openapi({ example: 'America/New_York' }),
+    service_id: z.uuid(),
+    from: z.iso.date(),
+    to: z.iso.date(),
+    slots: z.array(z.object({ start: WireInstant, end: WireInstant, barber_ids: z.array(z.uuid()) })).openapi({
+      description: 'Each opening with the barbers free for it (a barber with a different duration for the service appears under its own end)',
+    }),
+    earliest_by_day: z.array(z.object({ date: z.iso.date(), start: WireInstant, end: WireInstant, barber_ids: z.array(z.uuid()) })),
+  })
+  .openapi('ShopAvailability');
+
+export const shopAvailabilityRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/shops/{id}/availability',
+  tags: ['Availability'],
+  operationId: 'getShopAvailability',
+  summary: '"Any barber": the shop\'s openings for a service, with the barbers free for each',
+  description: `Public. At most ${MAX_RANGE_DAYS} days per request.`,
+  request: { params: IdParams, query: DateRangeQuery },
+  responses: {
+    200: { description: 'Openings, ascending', content: { 'application/json': { schema: ShopAvailabilityResponse } } },
+    400: errorResponses[400],
+    404: errorResponses[404],
+  },
+});
+
+export function registerShopAvailability(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(shopAvailabilityRoute, async (c) => {
+    const query = c.req.valid('query');
+    const { from, to } = dayRange(query);
+    const services = c.get('services');
+    const prefix = services.config.REDIS_PREFIX;
+    const result = await shopAvailability(
+      { db: services.db, redis: services.redis, redisPrefix: prefix, logger: services.logger, roster: redisRoster(services.redis, prefix, services.logger) },
+      c.req.valid('param').id,
+      query.service_id,
+      from,
+      to,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json(
+      {
+        timezone: result.timezone,
+        service_id: result.service_id,
+        from: formatPlainDate(from),
+        to: formatPlainDate(to),
+        slots: result.slots.map((s) => ({ start: wireInstant(s.start), end: wireInstant(s.end), barber_ids: s.barber_ids })),
+        earliest_by_day: result.earliest_by_day.map((d) => ({ date: d.date, start: wireInstant(d.start), end: wireInstant(d.end), barber_ids: d.barber_ids })),
+      },
+      200,
+    );
+  });
+}

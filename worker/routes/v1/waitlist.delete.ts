@@ -1,0 +1,31 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { leaveWaitlist } from '../../db/queries/waitlist';
+import { ApiError, errorResponses } from '../../lib/errors';
+import { currentUser, requireAuth } from '../../middleware/auth';
+import type { HonoEnv } from '../../types';
+import { IdParams } from './management.schemas';
+
+export const leaveWaitlistRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/waitlist/{id}',
+  tags: ['Waitlist'],
+  operationId: 'leaveWaitlist',
+  summary: 'Leave the waitlist (your own entry)',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth()] as const,
+  request: { params: IdParams },
+  responses: {
+    204: { description: 'Left' },
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+  },
+});
+
+export function registerLeaveWaitlist(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(leaveWaitlistRoute, async (c) => {
+    const left = await leaveWaitlist(c.get('services').db, currentUser(c).userId, c.req.valid('param').id);
+    if (!left) throw new ApiError('not_found', 'No such open waitlist entry of yours');
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * What the outside world hears when an appointment changes: one queue message per event, keyed
+ * so the consumer sends it once however often it is delivered (the key names the appointment and
+ * the state it reached — a second reschedule to a new time is a new message, a redelivery is not).
+ */
+import type { AppointmentRecord } from '../db/queries/booking';
+import type { NotificationMessage } from '../queue/messages';
+import { wireInstant } from '../lib/wire';
+
+export type AppointmentEvent =
+  | { kind: 'held' | 'confirmed' | 'cancelled' | 'completed' | 'no_show'; appointment: AppointmentRecord }
+  | { kind: 'rescheduled'; appointment: AppointmentRecord; previousStartMs: number }
+  | { kind: 'waitlist_offer'; appointment: AppointmentRecord; waitlistEntryId: string };
+
+const templates: Record<AppointmentEvent['kind'], string> = {
+  held: 'appointment.held',
+  confirmed: 'appointment.confirmed',
+  rescheduled: 'appointment.rescheduled',
+  cancelled: 'appointment.cancelled',
+  completed: 'appointment.completed',
+  no_show: 'appointment.no_show',
+  waitlist_offer: 'waitlist.offer',
+};
+
+function dedupeKey(event: AppointmentEvent): string {
+  const a = event.appointment;
+  switch (event.kind) {
+    case 'rescheduled':
+      return `appointment:${a.id}:rescheduled:${a.barber_id}:${a.start_ms}`;
+    case 'waitlist_offer':
+      return `waitlist:${event.waitlistEntryId}:offer:${a.id}`;
+    default:
+      return `appointment:${a.id}:${event.kind}`;
+  }
+}
+
+export function appointmentEvents(event: AppointmentEvent): NotificationMessage[] {
+  const a = event.appointment;
+  // Completion is bookkeeping; the client hears about everything else.
+  if (event.kind === 'completed' || !a.client_email) return [];
+  return [
+    {
+      dedupe_key: dedupeKey(event),
+      channel: 'email',
+      to: a.client_email,
+      template: templates[event.kind],
+      data: {
+        appointment_id: a.id,
+        shop_id: a.shop_id,
+        barber_name: a.barber_name,
+        service_name: a.service_name,
+        client_first_name: a.client_first_name,
+        start_time: wireInstant(a.start_ms),
+        end_time: wireInstant(a.end_ms),
+        timezone: a.timezone,
+        status: a.status,
+        ...(a.hold_expires_ms !== null ? { hold_expires_at: wireInstant(a.hold_expires_ms) } : {}),
+        ...(event.kind === 'rescheduled' ? { previous_start_time: wireInstant(event.previousStartMs) } : {}),
+        ...(a.settlement ? { settlement: a.settlement, fee_cents: a.fee_cents, refund_due_cents: a.refund_due_cents, currency: a.currency } : {}),
+      },
+    },
+  ];
+}

@@ -1,0 +1,276 @@
+/**
+ * Booking: every write that occupies or frees a barber's time is routed to that barber's
+ * Durable Object (worker/do/barber-schedule.ts), which checks it against the slot engine under a
+ * lock and writes it in one statement. This layer finds the right object, checks who may act,
+ * and turns the object's answers into API errors.
+ */
+import type { AppointmentRecord } from '../db/queries/booking';
+import { loadShopSnapshots, locateAppointment, resolveStaffClient, type AppointmentLocator } from '../db/queries/booking';
+import type { BookInput, ScheduleError, SettleKind } from '../do/barber-schedule';
+import type { CancelDecision } from '../domain/cancellation';
+import { checkBooking, normaliseSnapshot, type ScheduleSnapshot } from '../domain/schedule';
+import { formatPlainDate, localDate } from '../domain/time';
+import { encryptPhone } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import { currentMetrics } from '../lib/metrics';
+import { wireInstant } from '../lib/wire';
+import type { Services } from './container';
+
+export interface AppointmentDetail {
+  id: string;
+  shop_id: string;
+  barber_id: string;
+  client_id: string;
+  service_id: string;
+  start_time: string;
+  end_time: string;
+  status: AppointmentRecord['status'];
+  hold_expires_at: string | null;
+  price_cents: number;
+  deposit_cents: number;
+  currency: string;
+  notes: string | null;
+  source: AppointmentRecord['source'];
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  settlement: AppointmentRecord['settlement'];
+  fee_cents: number;
+  refund_due_cents: number;
+  created_at: string;
+  timezone: string;
+  service_name: string;
+  barber_name: string;
+}
+
+export function appointmentDetail(r: AppointmentRecord): AppointmentDetail {
+  return {
+    id: r.id,
+    shop_id: r.shop_id,
+    barber_id: r.barber_id,
+    client_id: r.client_id,
+    service_id: r.service_id,
+    start_time: wireInstant(r.start_ms),
+    end_time: wireInstant(r.end_ms),
+    status: r.status,
+    hold_expires_at: r.hold_expires_ms === null ? null : wireInstant(r.hold_expires_ms),
+    price_cents: r.price_cents,
+    deposit_cents: r.deposit_cents,
+    currency: r.currency,
+    notes: r.notes,
+    source: r.source,
+    cancelled_at: r.cancelled_ms === null ? null : wireInstant(r.cancelled_ms),
+    cancel_reason: r.cancel_reason,
+    settlement: r.settlement,
+    fee_cents: r.fee_cents,
+    refund_due_cents: r.refund_due_cents,
+    created_at: wireInstant(r.created_ms),
+    timezone: r.timezone,
+    service_name: r.service_name,
+    barber_name: r.barber_name,
+  };
+}
+
+/** Adds what the object spent to the request's Neon count (Server-Timing), then unwraps. */
+function unwrap<R extends { ok: boolean; neon: number }>(result: R): Extract<R, { ok: true }> {
+  const metrics = currentMetrics();
+  if (metrics) metrics.neonRequests += result.neon;
+  if (!result.ok) throw scheduleError((result as unknown as { error: ScheduleError }).error);
+  return result as Extract<R, { ok: true }>;
+}
+
+function scheduleError(error: ScheduleError): ApiError {
+  const errors = error.reason ? [{ path: 'json.start_time', message: error.detail, code: error.reason }] : undefined;
+  const headers: Record<string, string> = error.code === 'dependency_unavailable' ? { 'Retry-After': '1' } : {};
+  return new ApiError(error.code, error.detail, { ...(errors ? { errors } : {}), ...(error.reason ? { reason: error.reason } : {}), headers });
+}
+
+export interface NewClientFields {
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+  phone?: string;
+}
+
+export interface CreateAppointmentInput {
+  barberId: string | 'any';
+  shopId?: string;
+  serviceId: string;
+  startMs: number;
+  notes: string | null;
+  /** Staff booking for someone else: an existing client of the shop, or one by e-mail. */
+  clientId?: string;
+  client?: NewClientFields;
+  source?: 'staff' | 'walk_in';
+  appointmentId?: string;
+}
+
+/**
+ * Books a slot. A client books for themself (one Neon request: the object's write). Staff book for
+ * a client by id or e-mail, creating the client if new (one more statement that also checks the
+ * caller is staff of the shop). `barberId: 'any'` tries the shop's free barbers, least booked
+ * that day first, each through their own object, until one takes it.
+ */
+export async function createAppointment(services: Services, actorId: string, input: CreateAppointmentInput): Promise<AppointmentDetail> {
+  const forSomeoneElse = input.clientId !== undefined || input.client !== undefined;
+  if ((forSomeoneElse || input.barberId === 'any') && !input.shopId) {
+    throw new ApiError('validation_failed', 'shop_id is required for this booking', {
+      errors: [{ path: 'json.shop_id', message: forSomeoneElse ? 'Required when booking for a client' : 'Required when barber_id is "any"' }],
+    });
+  }
+  let clientId = actorId;
+  if (forSomeoneElse) clientId = await staffClient(services, actorId, input.shopId!, input);
+  const book: BookInput = {
+    clientId,
+    serviceId: input.serviceId,
+    startMs: input.startMs,
+    notes: input.notes,
+    source: forSomeoneElse ? (input.source ?? 'staff') : 'online',
+    actorId,
+    enforceClientLimit: !forSomeoneElse,
+    ...(input.appointmentId ? { appointmentId: input.appointmentId } : {}),
+    ...(input.shopId ? { shopId: input.shopId } : {}),
+  };
+  if (input.barberId !== 'any') {
+    const result = unwrap(await services.barberSchedule(input.barberId).book(input.barberId, book));
+    return appointmentDetail(result.appointment);
+  }
+  return bookAnyBarber(services, input.shopId!, book);
+}
+
+async function staffClient(services: Services, actorId: string, shopId: string, input: CreateAppointmentInput): Promise<string> {
+  if (input.clientId === undefined && !input.client?.email) {
+    throw new ApiError('validation_failed', 'Name the client by client_id or e-mail', {
+      errors: [{ path: 'json.client.email', message: 'Required for a client who is new to the shop (or give client_id)' }],
+    });
+  }
+  const phone = input.client?.phone ? await encryptPhone(input.client.phone, services.config.FIELD_ENCRYPTION_KEYS) : null;
+  const resolved = await resolveStaffClient(services.db, {
+    shopId,
+    actorId,
+    ...(input.clientId !== undefined
+      ? { clientId: input.clientId }
+      : {
+          email: input.client!.email!,
+          firstName: input.client!.first_name ?? '',
+          lastName: input.client!.last_name ?? '',
+          phoneEnc: phone?.phoneEnc ?? null,
+          phoneLast4: phone?.phoneLast4 ?? null,
+        }),
+  });
+  if (!resolved.staff) throw new ApiError('forbidden', 'Only the shop’s barbers and owners book for clients');
+  if (!resolved.clientId) {
+    throw new ApiError('not_found', 'No such client at this shop', { errors: [{ path: 'json.client_id', message: 'Not a client of this shop' }] });
+  }
+  return resolved.clientId;
+}
+
+/** The least booked barbers first (booked minutes on the slot's local day), among those free for it. */
+export function rankForAnyBarber(snapshots: ScheduleSnapshot[], serviceId: string, startMs: number, now: number): ScheduleSnapshot[] {
+  const booked = (s: ScheduleSnapshot) => {
+    const day = formatPlainDate(localDate(new Date(startMs), s.timezone));
+    return s.busy
+      .filter((b) => formatPlainDate(localDate(new Date(b.start), s.timezone)) === day)
+      .reduce((sum, b) => sum + (b.end - b.start), 0);
+  };
+  return snapshots
+    .filter((s) => checkBooking(s, serviceId, startMs, now).ok)
+    .map((s) => ({ s, minutes: booked(s) }))
+    .sort((a, b) => a.minutes - b.minutes || a.s.barber_id.localeCompare(b.s.barber_id))
+    .map((x) => x.s);
+}
+
+async function bookAnyBarber(services: Services, shopId: string, book: BookInput): Promise<AppointmentDetail> {
+  const snapshots = (await loadShopSnapshots(services.db, shopId, book.serviceId)).map((r) => normaliseSnapshot(r) as ScheduleSnapshot);
+  if (snapshots.length === 0) throw new ApiError('not_found', 'No barber of this shop offers this service');
+  const now = Date.now();
+  const ranked = rankForAnyBarber(snapshots, book.serviceId, book.startMs, now);
+  let lastError: ScheduleError | null = null;
+  for (const snap of ranked) {
+    const result = await services.barberSchedule(snap.barber_id).book(snap.barber_id, book);
+    const metrics = currentMetrics();
+    if (metrics) metrics.neonRequests += result.neon;
+    if (result.ok) return appointmentDetail(result.appointment);
+    lastError = (result as unknown as { error: ScheduleError }).error;
+    // Lost a race for this barber: try the next. Anything else (limit, outage) is the answer.
+    if (lastError.code !== 'slot_unavailable') break;
+  }
+  if (lastError) throw scheduleError(lastError);
+  // Nobody was free on the snapshots: say why for the first barber, the way a single booking would.
+  const first = snapshots[0]!;
+  const check = checkBooking(first, book.serviceId, book.startMs, now);
+  throw scheduleError({ code: 'slot_unavailable', reason: check.ok ? 'taken' : check.reason, detail: 'No barber is free at this time' });
+}
+
+/** Finds an appointment and how the caller relates to it; strangers get the same 404 as a bad id. */
+async function locate(services: Services, actorId: string, appointmentId: string): Promise<AppointmentLocator> {
+  const found = await locateAppointment(services.db, appointmentId, actorId);
+  if (!found || found.relation === 'none') throw new ApiError('not_found', 'No such appointment');
+  return found;
+}
+
+const isShop = (relation: AppointmentLocator['relation']) => relation === 'barber' || relation === 'owner' || relation === 'admin';
+
+export interface RescheduleInput {
+  startMs: number;
+  /** Move to another barber of the same shop (staff, or a client within policy). */
+  barberId?: string;
+}
+
+export async function rescheduleAppointment(services: Services, actorId: string, appointmentId: string, input: RescheduleInput): Promise<AppointmentDetail> {
+  const found = await locate(services, actorId, appointmentId);
+  if (!['held', 'pending_payment', 'confirmed'].includes(found.status)) {
+    throw new ApiError('conflict', `A ${found.status} appointment cannot be rescheduled`, { reason: 'status' });
+  }
+  const targetBarber = input.barberId ?? found.barber_id;
+  const result = unwrap(
+    await services.barberSchedule(targetBarber).reschedule(targetBarber, {
+      appointmentId,
+      fromBarberId: found.barber_id,
+      fromStartMs: found.start_ms,
+      serviceId: found.service_id,
+      startMs: input.startMs,
+      actorId,
+      shopId: found.shop_id,
+      by: isShop(found.relation) ? 'shop' : 'client',
+    }),
+  );
+  return appointmentDetail(result.appointment);
+}
+
+export interface SettleResult {
+  appointment: AppointmentDetail;
+  /** The money decision recorded with a cancellation or no-show. */
+  settlement: { outcome: CancelDecision['outcome']; late: boolean; fee_cents: number; refund_cents: number; charge_cents: number; currency: string } | null;
+}
+
+export async function settle(
+  services: Services,
+  actorId: string,
+  appointmentId: string,
+  kind: SettleKind,
+  reason: string | null = null,
+): Promise<SettleResult> {
+  const found = await locate(services, actorId, appointmentId);
+  const shopSide = isShop(found.relation);
+  if ((kind === 'complete' || kind === 'no_show') && !shopSide) throw new ApiError('forbidden', 'Only the shop marks appointments completed or no-show');
+  if (kind === 'confirm' && found.relation !== 'client' && !shopSide) throw new ApiError('forbidden', 'Not your appointment');
+  if ((kind === 'complete' || kind === 'no_show') && Date.now() < found.start_ms) {
+    throw new ApiError('conflict', 'The appointment has not started yet', { reason: 'not_started' });
+  }
+  const result = unwrap(
+    await services.barberSchedule(found.barber_id).settle(found.barber_id, {
+      appointmentId,
+      kind,
+      actorId,
+      by: shopSide ? 'shop' : 'client',
+      reason,
+    }),
+  );
+  const d = result.decision;
+  return {
+    appointment: appointmentDetail(result.appointment),
+    settlement: d
+      ? { outcome: d.outcome, late: d.late, fee_cents: d.feeCents, refund_cents: d.refundCents, charge_cents: d.chargeCents, currency: result.appointment.currency }
+      : null,
+  };
+}
