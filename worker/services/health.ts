@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
+import type { AppConfig } from '../env';
 import type { Services } from './container';
 
 export type CheckName = 'database' | 'redis' | 'stripe';
+export const CHECK_NAMES: readonly CheckName[] = ['database', 'redis', 'stripe'];
 
 export interface CheckResult {
-  status: 'ok' | 'error';
+  status: 'ok' | 'fail';
   latency_ms: number;
+  /** For the log only: never part of a public response. */
   error?: string;
 }
 
@@ -13,9 +16,16 @@ export interface HealthReport {
   status: 'ok' | 'unavailable';
   checks: Record<CheckName, CheckResult>;
   failing: CheckName[];
+  /** When the round that produced this report started (epoch ms). */
+  checkedAt: number;
 }
 
 const timeoutMs = 3000;
+/**
+ * How long one round of checks answers for, per isolate and configuration. A flood of readiness
+ * probes costs at most one query, one Redis command and one Stripe call per this many ms.
+ */
+export const HEALTH_CACHE_MS = 5000;
 
 async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
   const started = Date.now();
@@ -31,7 +41,7 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // Never echo credentials that some drivers put into their messages.
-    return { status: 'error', latency_ms: Date.now() - started, error: message.replace(/\/\/[^@\s]+@/g, '//***@') };
+    return { status: 'fail', latency_ms: Date.now() - started, error: message.replace(/\/\/[^@\s]+@/g, '//***@') };
   } finally {
     clearTimeout(timer);
   }
@@ -39,15 +49,46 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
 
 /** Real round trips to each dependency, in parallel: a query, a command, an authenticated call. */
 export async function checkHealth(services: Services): Promise<HealthReport> {
+  const checkedAt = Date.now();
   const [database, redis, stripe] = await Promise.all([
     timed(() => services.db.execute(sql`select 1 as ok`)),
     timed(async () => {
       const pong = await services.redis.ping();
       if (pong !== 'PONG') throw new Error(`unexpected PING reply: ${String(pong)}`);
     }),
+    // The configured key against the configured host (STRIPE_API_URL or api.stripe.com).
     timed(() => services.stripe.balance.retrieve()),
   ]);
   const checks = { database, redis, stripe };
-  const failing = (Object.keys(checks) as CheckName[]).filter((name) => checks[name].status !== 'ok');
-  return { status: failing.length ? 'unavailable' : 'ok', checks, failing };
+  const failing = CHECK_NAMES.filter((name) => checks[name].status !== 'ok');
+  return { status: failing.length ? 'unavailable' : 'ok', checks, failing, checkedAt };
+}
+
+interface Cached {
+  report: Promise<HealthReport>;
+  expiresAt: number;
+}
+
+// Keyed by the parsed configuration: one per isolate in production; tests with their own
+// bindings get their own.
+const cache = new WeakMap<AppConfig, Cached>();
+
+/**
+ * checkHealth, shared: callers within HEALTH_CACHE_MS of a round (including those arriving while
+ * it runs) get that round's report. `fresh` tells the caller whether this call ran the round.
+ */
+export async function cachedHealth(services: Services, now = Date.now()): Promise<{ report: HealthReport; fresh: boolean }> {
+  const hit = cache.get(services.config);
+  if (hit && hit.expiresAt > now) return { report: await hit.report, fresh: false };
+  const report = checkHealth(services);
+  const entry: Cached = { report, expiresAt: Number.POSITIVE_INFINITY };
+  cache.set(services.config, entry);
+  try {
+    const done = await report;
+    entry.expiresAt = done.checkedAt + HEALTH_CACHE_MS;
+    return { report: done, fresh: true };
+  } catch (err) {
+    cache.delete(services.config);
+    throw err;
+  }
 }
