@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { appointments } from './db/schema';
 import { buildAppointment } from './db/seed/builders';
 import worker from './index';
+import { handleScheduled } from './scheduled';
 import { createBarberWorld } from '../tests/worker/fixtures';
 import { testDb } from '../tests/worker/harness';
 
@@ -26,5 +27,32 @@ describe('cron', () => {
     expect(row?.cancelReason).toBe('hold_expired');
     const stub = env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(world.barber.id));
     expect(await stub.version()).toBeGreaterThan(0);
+  });
+
+  it('one barber’s failing object does not stop the others’ sweep or the cleanup', async () => {
+    const db = testDb();
+    const [a, b] = [await createBarberWorld(db), await createBarberWorld(db)];
+    const holds = [];
+    for (const world of [a, b]) {
+      const ids = { shopId: world.shop.id, barberId: world.barber.id, clientId: world.client.id, serviceId: world.service.id };
+      const [hold] = await db
+        .insert(appointments)
+        .values(buildAppointment(ids, { status: 'held', startTime: new Date(Date.now() + 86_400_000), holdExpiresAt: new Date(Date.now() - 5_000) }))
+        .returning();
+      holds.push(hold!);
+    }
+    const broken = a.barber.id;
+    const real = env.BARBER_SCHEDULE;
+    const faulty = {
+      idFromName: (name: string) => real.idFromName(name),
+      get: (id: DurableObjectId) =>
+        id.equals(real.idFromName(broken))
+          ? { releaseExpiredHolds: () => Promise.reject(new Error('object reset')) }
+          : real.get(id),
+    } as unknown as typeof env.BARBER_SCHEDULE;
+    await handleScheduled(createScheduledController({ cron: '*/5 * * * *', scheduledTime: Date.now() }), { ...env, BARBER_SCHEDULE: faulty });
+    const status = async (id: string) => (await db.select().from(appointments).where(eq(appointments.id, id)))[0]?.status;
+    expect(await status(holds[0]!.id)).toBe('held');
+    expect(await status(holds[1]!.id)).toBe('cancelled');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mutex } from './mutex';
+import { LockTimeoutError, Mutex } from './mutex';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,5 +24,21 @@ describe('Mutex', () => {
     const lock = new Mutex();
     await expect(lock.run(async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
     await expect(lock.run(async () => 42)).resolves.toBe(42);
+  });
+
+  it('a caller that cannot get the lock in time gets LockTimeoutError and its work never runs', async () => {
+    const lock = new Mutex();
+    let release!: () => void;
+    const holder = lock.run(() => new Promise<void>((r) => (release = r)));
+    let ran = false;
+    const waiter = lock.run(async () => {
+      ran = true;
+    }, { waitMs: 50 });
+    await expect(waiter).rejects.toBeInstanceOf(LockTimeoutError);
+    release();
+    await holder;
+    await lock.run(async () => undefined);
+    expect(ran).toBe(false);
+    expect(lock.pending).toBe(0);
   });
 });

@@ -33,14 +33,18 @@ export class Mutex {
           ? undefined
           : setTimeout(() => {
               abandoned = true;
+              this.#waiting--;
               reject(new LockTimeoutError(opts.waitMs!));
             }, opts.waitMs);
       void turn.then(async () => {
         if (abandoned) return;
         clearTimeout(timer);
         try {
-          resolve(await fn());
+          const value = await fn();
+          this.#waiting--;
+          resolve(value);
         } catch (err) {
+          this.#waiting--;
           reject(err);
         }
       });
@@ -52,10 +56,7 @@ export class Mutex {
       .then(
         () => undefined,
         () => undefined,
-      )
-      .finally(() => {
-        this.#waiting--;
-      });
+      );
     return result;
   }
 }
