@@ -35,7 +35,15 @@ export interface Plane {
   upstashToken: string;
   stripe: { url: string; host: string; port: number; secretKey: string; sendEvent: StripeStandin['sendEvent'] };
   backends: { neon: NeonHttpServer['backend']; upstash: UpstashRestServer['backend']; stripe: 'memory' };
+  /** Asks each server a real question (SELECT 1, PING, GET /v1/balance); never throws. */
+  probe(timeoutMs?: number): Promise<PlaneProbe>;
   close(): Promise<void>;
+}
+
+export interface PlaneProbe {
+  ok: boolean;
+  /** One line per server that did not answer properly, e.g. "neon: fetch failed (ECONNREFUSED)". */
+  failing: string[];
 }
 
 export const DEFAULT_UPSTASH_TOKEN = 'bb-local-upstash-token';
@@ -67,16 +75,76 @@ export async function startPlane(opts: PlaneOptions = {}): Promise<Plane> {
   const upstash = upstashR.value;
   const stripe = stripeR.value;
   let closing: Promise<void> | undefined;
+  const probe = async (timeoutMs = 3_000): Promise<PlaneProbe> => {
+    const checks = await Promise.all([
+      check('neon', timeoutMs, neon.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'neon-array-mode': 'true', 'neon-raw-text-output': 'true' },
+        body: JSON.stringify({ query: 'select 1', params: [] }),
+      }),
+      check('upstash', timeoutMs, upstash.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${upstashToken}`, 'content-type': 'application/json' },
+        body: '["PING"]',
+      }),
+      check('stripe', timeoutMs, `${stripe.url}/v1/balance`, { headers: { authorization: `Bearer ${secretKey}` } }),
+    ]);
+    const failing = checks.filter((c): c is string => c !== undefined);
+    return { ok: failing.length === 0, failing };
+  };
   return {
     neonUrl: neon.url,
     upstashUrl: upstash.url,
     upstashToken,
     stripe: { url: stripe.url, host: stripe.host, port: stripe.port, secretKey, sendEvent: stripe.sendEvent },
     backends: { neon: neon.backend, upstash: upstash.backend, stripe: 'memory' },
+    probe,
     close: () => {
       closing ??= Promise.allSettled([neon.close(), upstash.close(), stripe.close()]).then(() => undefined);
       return closing;
     },
+  };
+}
+
+/** undefined when the server answered 200; otherwise what went wrong, prefixed with its name. */
+async function check(name: string, timeoutMs: number, url: string, init: RequestInit): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    return res.status === 200 ? undefined : `${name}: HTTP ${res.status} ${body.slice(0, 200)}`;
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = e instanceof Error ? e.message : String(e);
+    return `${name}: ${why}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+  }
+}
+
+/**
+ * Probes the plane every `intervalMs` and calls `onDown` once, with the reason, after
+ * `failuresAllowed` probes in a row have failed. Returns a function that stops watching.
+ */
+export function watchPlane(
+  plane: Pick<Plane, 'probe'>,
+  opts: { intervalMs: number; failuresAllowed: number; timeoutMs?: number; onDown: (reason: string) => void },
+): () => void {
+  let failures = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    const result = await plane.probe(opts.timeoutMs ?? Math.min(3_000, opts.intervalMs));
+    if (stopped) return;
+    failures = result.ok ? 0 : failures + 1;
+    if (failures >= opts.failuresAllowed) {
+      stopped = true;
+      opts.onDown(`${failures} probes in a row failed: ${result.failing.join('; ')}`);
+      return;
+    }
+    timer = setTimeout(() => void tick(), opts.intervalMs);
+  };
+  timer = setTimeout(() => void tick(), opts.intervalMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
   };
 }
 
@@ -125,6 +193,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
 }
 
 function isEntryPoint(): boolean {
