@@ -1,75 +1,156 @@
 /**
- * The "two commands" promise, checked end to end: `npm start` on this checkout comes up within
- * 3 minutes, serves SSR HTML that hydrates, a healthy API and a valid OpenAPI 3.1 document; Ctrl-C
- * leaves no process behind; a second start reuses the PGlite data (no new migrations, no
- * duplicate seed rows).
+ * The "two commands" promise, checked end to end, and `npm start`'s promise never to leave a
+ * stack behind, whatever ends it. Each step is a fresh `npm start` on this checkout, so each also
+ * proves the one before left nothing in its way:
+ *  1. Ctrl-C while wrangler is still booting.
+ *  2. Up within 3 minutes: SSR HTML that hydrates, a healthy API, a valid OpenAPI 3.1 document,
+ *     a one-line seed summary. Ctrl-C.
+ *  3. A restart reuses the PGlite data (no new migrations, no duplicate seed rows). SIGHUP to
+ *     the `npm start` process alone.
+ *  4. kill -9 of the `npm start` process.
+ *  5. Ctrl-C 3 s after "BookedBarber is running".
+ *  6. A crash that takes npm start's own process and wrangler's guardian with it (both kill -9):
+ *     wrangler is left behind on 127.0.0.1:8787 with its data plane gone...
+ *  7. ...and the next `npm start` stops that stale stack itself, comes up, and stops when its
+ *     terminal closes (SIGHUP to the whole process group).
+ * After every stop: within 5 s nothing of that run is left — npm's process group, the start
+ * process, the guardian, wrangler's process group, any wrangler/workerd launched from this
+ * checkout by npm start — and 127.0.0.1:8787 and 4444–4446 are free.
  */
-import { spawn, execSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { allPids, describe, groupMembers, listeners, processInfo, sleep, type ProcessInfo } from '../dev/processes.ts';
+import { launchedByNpmStart, readStackRecord, stackRecordPath, type StackRecord } from '../dev/stack.ts';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const origin = 'http://127.0.0.1:8787';
+const ports = [8787, 4444, 4445, 4446];
 const startBudgetMs = 180_000;
+const cleanBudgetMs = 5_000;
+const READY = 'BookedBarber is running at';
+const WRANGLER_STARTED = /wrangler dev started \(process group (\d+)/;
+
+interface Run {
+  child: ChildProcess;
+  /** npm's pid, which is also its process group (spawned detached, as a terminal would). */
+  npmPid: number;
+  output: () => string;
+  /** What npm start recorded in .data/stack.json once wrangler started. */
+  record?: StackRecord;
+  wranglerPgid?: number;
+  secondsToReady?: number;
+}
+
+const timings: string[] = [];
+let current: Run | undefined;
 
 function fail(message: string): never {
   console.error(`✖ ${message}`);
+  if (current) emergencyStop(current);
   process.exit(1);
 }
 
-interface Started {
-  pid: number;
-  output: () => string;
-  seconds: number;
-}
-
-async function startApp(): Promise<Started> {
-  const began = Date.now();
-  const child = spawn('npm', ['start'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  while (!output.includes('BookedBarber is running at')) {
-    if (child.exitCode !== null) fail(`npm start exited early:\n${output}`);
-    if (Date.now() - began > startBudgetMs) {
-      process.kill(-child.pid!, 'SIGKILL');
-      fail(`npm start was not ready within ${startBudgetMs / 1000} s:\n${output}`);
+/** Leaves nothing of a failed run behind, so a failing smoke test does not block the next one. */
+function emergencyStop(run: Run): void {
+  const targets = [-run.npmPid, run.record?.start.pid, run.record?.guardian?.pid, run.wranglerPgid && -run.wranglerPgid];
+  for (const target of targets) {
+    if (!target) continue;
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      /* gone */
     }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { pid: child.pid!, output: () => output, seconds: (Date.now() - began) / 1000 };
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
-async function stopApp(app: Started): Promise<void> {
-  process.kill(-app.pid, 'SIGINT'); // what Ctrl-C in a terminal does
-  const until = Date.now() + 20_000;
-  while (groupAlive(app.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-  if (groupAlive(app.pid)) {
-    process.kill(-app.pid, 'SIGKILL');
-    fail('processes were still running 20 s after Ctrl-C');
+/** Starts `npm start` and returns once `marker` appears in its output. */
+async function startApp(marker: string | RegExp = READY): Promise<Run> {
+  const began = Date.now();
+  const child = spawn('npm', ['start'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const run: Run = { child, npmPid: child.pid!, output: () => output };
+  current = run;
+  const seen = () => (typeof marker === 'string' ? output.includes(marker) : marker.test(output));
+  while (!seen()) {
+    if (child.exitCode !== null) fail(`npm start exited early:\n${output}`);
+    if (Date.now() - began > startBudgetMs) fail(`npm start did not print ${marker} within ${startBudgetMs / 1000} s:\n${output}`);
+    await sleep(100);
   }
-  // wrangler (and its workerd) run in a process group of their own; it must be gone too.
-  const wranglerGroup = Number(/wrangler dev started \(process group (\d+)\)/.exec(app.output())?.[1]);
-  if (!wranglerGroup) fail('npm start did not report the wrangler process group');
-  const groupDeadline = Date.now() + 10_000;
-  while (groupAlive(wranglerGroup) && Date.now() < groupDeadline) await new Promise((r) => setTimeout(r, 200));
-  if (groupAlive(wranglerGroup)) {
-    const left = execSync(`pgrep -g ${wranglerGroup} -a || true`).toString().trim();
-    fail(`wrangler/workerd still running after Ctrl-C:\n${left}`);
+  const pgid = Number(WRANGLER_STARTED.exec(output)?.[1]);
+  if (pgid) {
+    run.wranglerPgid = pgid;
+    run.record = readStackRecord(stackRecordPath(root));
+    if (run.record?.wranglerPgid !== pgid) fail(`.data/stack.json does not record wrangler's process group ${pgid}`);
   }
-  for (const port of [8787, 4444, 4445, 4446]) {
-    const listening = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
-    if (listening) fail(`port ${port} still answers after Ctrl-C`);
+  if (marker === READY) {
+    run.secondsToReady = (Date.now() - began) / 1000;
+    console.log(`✔ npm start ready in ${run.secondsToReady.toFixed(1)} s`);
   }
+  return run;
 }
+
+/** Our wrangler and workerd, found by what they run rather than by who started them. */
+function checkoutWranglers(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const pid of allPids()) {
+    const p = processInfo(pid);
+    if (!p) continue;
+    if (launchedByNpmStart(p, root)) found.push(p);
+    else if (p.command.includes(`${root}node_modules/`) && p.command.includes('workerd') && p.command.includes('entry=127.0.0.1:8787')) {
+      found.push(p);
+    }
+  }
+  return found;
+}
+
+/** Everything of `run` still alive, as readable lines; empty once it is all gone. */
+function leftovers(run: Run, { wranglerOnly = false } = {}): string[] {
+  const left: string[] = [];
+  const wranglerSide = [
+    ...(run.wranglerPgid ? groupMembers(run.wranglerPgid) : []),
+    ...checkoutWranglers(),
+  ];
+  for (const p of new Map(wranglerSide.map((x) => [x.pid, x])).values()) left.push(`wrangler side: ${describe(p)}`);
+  if (wranglerOnly) return left;
+  for (const p of groupMembers(run.npmPid)) left.push(`npm start's group: ${describe(p)}`);
+  for (const rec of [run.record?.start, run.record?.guardian]) {
+    const p = rec && processInfo(rec.pid);
+    if (p && p.startTime === rec.startTime && p.pgid !== run.npmPid) left.push(`recorded: ${describe(p)}`);
+  }
+  for (const port of ports) {
+    for (const pid of listeners(port)) {
+      const p = processInfo(pid);
+      left.push(`127.0.0.1:${port} held by ${p ? describe(p) : `pid ${pid}`}`);
+    }
+  }
+  return left;
+}
+
+/** Sends `action`, then waits until nothing of the run is left; records how long that took. */
+async function stopAndCheck(run: Run, label: string, action: () => void): Promise<void> {
+  const began = Date.now();
+  action();
+  let wranglerGone: number | undefined;
+  for (;;) {
+    const elapsed = Date.now() - began;
+    if (wranglerGone === undefined && leftovers(run, { wranglerOnly: true }).length === 0) wranglerGone = elapsed;
+    const left = leftovers(run);
+    if (left.length === 0) break;
+    if (elapsed > cleanBudgetMs) fail(`${label}: still running ${cleanBudgetMs / 1000} s later:\n  ${left.join('\n  ')}\n--- output ---\n${run.output()}`);
+    await sleep(100);
+  }
+  const total = (Date.now() - began) / 1000;
+  const line = `${label}: wrangler/workerd gone in ${((wranglerGone ?? 0) / 1000).toFixed(1)} s, everything in ${total.toFixed(1)} s`;
+  timings.push(`${line} (ready in ${run.secondsToReady?.toFixed(1) ?? '-'} s)`);
+  console.log(`✔ ${line}`);
+  current = undefined;
+}
+
+const ctrlC = (run: Run) => () => process.kill(-run.npmPid, 'SIGINT'); // what Ctrl-C in a terminal does
 
 async function checkPages(): Promise<void> {
   const home = await fetch(`${origin}/`);
@@ -111,24 +192,61 @@ async function checkPages(): Promise<void> {
   }
 }
 
-const first = await startApp();
-console.log(`✔ npm start ready in ${first.seconds.toFixed(1)} s`);
-try {
-  await checkPages();
-  console.log('✔ SSR page, health and OpenAPI document');
-} finally {
-  await stopApp(first);
-}
-console.log('✔ Ctrl-C left no process behind');
+const SEED_LINE = /▶ demo data: (\d+) shops, (\d+) barbers, (\d+) services, (\d+) users, (\d+) appointments \((\d+) new\)\n/;
 
+// 1. Ctrl-C while wrangler boots.
+const booting = await startApp(WRANGLER_STARTED);
+await stopAndCheck(booting, 'Ctrl-C while wrangler boots', ctrlC(booting));
+
+// 2. The full check, then Ctrl-C.
+const first = await startApp();
+await checkPages();
+console.log('✔ SSR page, health and OpenAPI document');
+const seeded = SEED_LINE.exec(first.output());
+if (!seeded || first.output().includes('{"shops"')) fail(`the seed did not print its one-line summary:\n${first.output()}`);
+await stopAndCheck(first, 'Ctrl-C', ctrlC(first));
+
+// 3. Restart reuses the data; then SIGHUP to npm alone.
 const second = await startApp();
-try {
-  if (!/migrations: 0 applied/.test(second.output())) fail(`second start re-applied migrations:\n${second.output()}`);
-  const shops = (await (await fetch(`${origin}/api/v1/shops`)).json()) as { data: { slug: string }[] };
-  const slugs = shops.data.map((s) => s.slug).sort();
-  if (new Set(slugs).size !== slugs.length || slugs.length < 2) fail(`unexpected shops after restart: ${slugs}`);
-  console.log(`✔ restart reused the data (${second.seconds.toFixed(1)} s, shops: ${slugs.join(', ')})`);
-} finally {
-  await stopApp(second);
+if (!/migrations: 0 applied/.test(second.output())) fail(`second start re-applied migrations:\n${second.output()}`);
+const reseeded = SEED_LINE.exec(second.output());
+if (!reseeded || reseeded.slice(1, 6).join() !== seeded.slice(1, 6).join()) {
+  fail(`the second seed changed the counts: ${seeded[0].trim()} → ${reseeded?.[0].trim()}`);
 }
+const shops = (await (await fetch(`${origin}/api/v1/shops`)).json()) as { data: { slug: string }[] };
+const slugs = shops.data.map((s) => s.slug).sort();
+if (new Set(slugs).size !== slugs.length || slugs.length < 2) fail(`unexpected shops after restart: ${slugs}`);
+console.log(`✔ restart reused the data (shops: ${slugs.join(', ')}; ${reseeded[0].trim().slice(2)})`);
+await stopAndCheck(second, 'SIGHUP to npm', () => process.kill(second.npmPid, 'SIGHUP'));
+
+// 4. kill -9 of npm.
+const third = await startApp();
+await stopAndCheck(third, 'kill -9 of npm', () => process.kill(third.npmPid, 'SIGKILL'));
+
+// 5. Ctrl-C 3 s after ready.
+const fourth = await startApp();
+await sleep(3_000);
+await stopAndCheck(fourth, 'Ctrl-C 3 s after ready', ctrlC(fourth));
+
+// 6. A crash no handler sees: npm start's own process and the guardian, both kill -9.
+const crashed = await startApp();
+const { start, guardian } = crashed.record ?? {};
+if (!start || !guardian || !crashed.wranglerPgid) fail('npm start did not record its pids in .data/stack.json');
+process.kill(start.pid, 'SIGSTOP'); // frozen, so it cannot react to the guardian's death
+process.kill(guardian.pid, 'SIGKILL');
+process.kill(start.pid, 'SIGKILL');
+await sleep(2_000);
+if (groupMembers(crashed.wranglerPgid).length === 0) fail('the simulated crash took wrangler with it; nothing stale to clean up');
+console.log(`✔ simulated a crash: wrangler (process group ${crashed.wranglerPgid}) left running without its data plane`);
+
+// 7. The next start cleans up the stale stack; a closed terminal stops it.
+const reclaiming = await startApp();
+if (!/stopping what an earlier npm start left running/.test(reclaiming.output())) {
+  fail(`the restart did not report stopping the stale stack:\n${reclaiming.output()}`);
+}
+if (groupMembers(crashed.wranglerPgid).length > 0) fail(`the stale wrangler group ${crashed.wranglerPgid} is still running`);
+console.log('✔ the next npm start stopped the stale stack and came up');
+await stopAndCheck(reclaiming, 'SIGHUP to the group (terminal closed)', () => process.kill(-reclaiming.npmPid, 'SIGHUP'));
+
+console.log(`\nTimings:\n  ${timings.join('\n  ')}`);
 console.log('✔ smoke test complete');
