@@ -1,12 +1,36 @@
 import { createMessageBatch, env, getQueueResult, createExecutionContext } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { notifications } from '../db/schema';
 import { eventually, testDb } from '../../tests/worker/harness';
 import worker from '../index';
+import { loadConfig } from '../env';
+import { encryptField, generateFieldKey } from '../lib/crypto';
+import { setLogSink } from '../lib/logger';
 import { retryDelaySeconds } from './consumer';
 import { testMailbox } from './mailbox';
-import { enqueueNotification } from './messages';
+import { enqueueNotification, type NotificationMessage } from './messages';
+
+const keys = () => loadConfig(env).FIELD_ENCRYPTION_KEYS;
+
+/** What enqueueNotification hands the queue (the body that sits in the queue and its DLQ). */
+async function queuedBody(message: NotificationMessage): Promise<Record<string, unknown>> {
+  const sent: unknown[] = [];
+  const queue = { send: async (body: unknown) => void sent.push(body) } as unknown as Queue;
+  await enqueueNotification(queue, message, keys());
+  expect(sent).toHaveLength(1);
+  return sent[0] as Record<string, unknown>;
+}
+
+async function runBatch(queue: string, messages: { id: string; body: unknown; attempts?: number }[]) {
+  const batch = createMessageBatch(
+    queue,
+    messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
 
 const key = (label: string) => `test:${label}:${crypto.randomUUID()}`;
 
@@ -19,7 +43,7 @@ describe('notifications queue', () => {
       to: 'client@example.test',
       template: 'booking_confirmed',
       data: { appointment_id: 'a1' },
-    });
+    }, keys());
     const row = await eventually(async () => {
       const [found] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
       return found?.status === 'sent' ? found : undefined;
@@ -100,5 +124,90 @@ describe('notifications queue', () => {
   it('backs off exponentially with a cap', () => {
     expect([1, 2, 3, 4].map(retryDelaySeconds)).toEqual([10, 20, 40, 80]);
     expect(retryDelaySeconds(30)).toBe(600);
+  });
+});
+
+describe('secrets in queue messages', () => {
+  const token = 'Zm9yZ290LXBhc3N3b3JkLXRva2VuLWZvci10aGUtdGVzdHM';
+  const link = `http://127.0.0.1:8787/reset-password?token=${token}`;
+  let lines: string[] = [];
+  afterEach(() => setLogSink(null));
+  const captureLogs = () => {
+    lines = [];
+    setLogSink((line) => lines.push(line));
+  };
+
+  it('are sealed with the field keyring: the queued body holds no link or token, only ciphertext under a key id', async () => {
+    const body = await queuedBody({ dedupe_key: key('sealed'), channel: 'email', to: 'r@example.test', template: 'password_reset', secrets: { link } });
+    const text = JSON.stringify(body);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('reset-password');
+    expect(body.secrets).toBeUndefined();
+    expect(body.sealed).toMatch(/^v1\.k2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    // A message without secrets carries nothing sealed.
+    const plain = await queuedBody({ dedupe_key: key('plain'), channel: 'sms', to: '+15555550100', template: 'reminder_2h' });
+    expect(plain.sealed).toBeUndefined();
+  });
+
+  it('are opened by the consumer, which still delivers the link', async () => {
+    const dedupeKey = key('open');
+    const body = await queuedBody({ dedupe_key: dedupeKey, channel: 'email', to: 'r@example.test', template: 'password_reset', data: { n: 1 }, secrets: { link } });
+    const result = await runBatch('notifications', [{ id: 'o1', body }]);
+    expect(result.explicitAcks).toEqual(['o1']);
+    const delivered = testMailbox.find((m) => m.dedupe_key === dedupeKey);
+    expect(delivered?.secrets).toEqual({ link });
+    const [row] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
+    expect(row?.status).toBe('sent');
+    expect(JSON.stringify(row)).not.toContain(token);
+  });
+
+  it('cannot be moved to another message (the seal names its dedupe key and recipient)', async () => {
+    const original = await queuedBody({ dedupe_key: key('orig'), channel: 'email', to: 'victim@example.test', template: 'password_reset', secrets: { link } });
+    const dedupeKey = key('moved');
+    const forged = { dedupe_key: dedupeKey, channel: 'email', to: 'mallory@example.test', template: 'password_reset', data: {}, sealed: original.sealed };
+    captureLogs();
+    const result = await runBatch('notifications', [{ id: 'f1', body: forged }]);
+    expect(result.explicitAcks).toEqual(['f1']);
+    expect(testMailbox.find((m) => m.dedupe_key === dedupeKey)).toBeUndefined();
+    expect(lines.join('\n')).not.toContain(token);
+  });
+
+  it('under a key that has left the ring: dropped and marked failed, never retried or logged', async () => {
+    const dedupeKey = key('retired');
+    const sealed = await encryptField(JSON.stringify({ dedupe_key: dedupeKey, to: 'r@example.test', secrets: { link } }), `gone:${generateFieldKey()}`);
+    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'r@example.test', template: 'password_reset', data: {}, sealed };
+    captureLogs();
+    const result = await runBatch('notifications', [{ id: 'r1', body }]);
+    expect(result.explicitAcks).toEqual(['r1']);
+    expect(result.retryMessages).toEqual([]);
+    const [row] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
+    expect(row?.status).toBe('failed');
+    expect(lines.some((l) => JSON.parse(l).msg === 'notification secrets unreadable, dropped')).toBe(true);
+    expect(lines.join('\n')).not.toContain(sealed);
+  });
+
+  it('a message carrying plaintext secrets is refused, not delivered', async () => {
+    const dedupeKey = key('plaintext');
+    captureLogs();
+    const result = await runBatch('notifications', [
+      { id: 'p1', body: { dedupe_key: dedupeKey, channel: 'email', to: 'r@example.test', template: 't', data: {}, secrets: { link } } },
+    ]);
+    expect(result.explicitAcks).toEqual(['p1']);
+    expect(testMailbox.find((m) => m.dedupe_key === dedupeKey)).toBeUndefined();
+    expect(lines.join('\n')).not.toContain(token);
+  });
+
+  it('the dead-letter consumer marks the notification failed without opening or logging the seal', async () => {
+    const dedupeKey = key('dlq-sealed');
+    await testDb().insert(notifications).values({ dedupeKey, channel: 'email', recipient: 'r@example.test', template: 'password_reset', status: 'queued' });
+    const body = await queuedBody({ dedupe_key: dedupeKey, channel: 'email', to: 'r@example.test', template: 'password_reset', secrets: { link } });
+    captureLogs();
+    await runBatch('notifications-dlq', [{ id: 'd2', body, attempts: 6 }]);
+    const [row] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
+    expect(row?.status).toBe('failed');
+    const logged = lines.join('\n');
+    expect(logged).toContain('notification dead-lettered');
+    expect(logged).not.toContain(String(body.sealed));
+    expect(logged).not.toContain(token);
   });
 });

@@ -1,7 +1,6 @@
-import type { z } from 'zod';
-import type { notificationMessageSchema } from './messages';
+import type { OpenedNotification } from './messages';
 
-export type DeliveredMessage = z.output<typeof notificationMessageSchema>;
+export type DeliveredMessage = OpenedNotification;
 
 /**
  * Messages the consumer delivered while APP_ENV=test, secrets included: what a recipient would

@@ -35,7 +35,7 @@ export function createServices(env: Env, config: AppConfig, logger: Logger): Ser
     get stripe() {
       return stripeClient(config);
     },
-    notify: (message) => enqueueNotification(env.NOTIFICATIONS, message),
+    notify: (message) => enqueueNotification(env.NOTIFICATIONS, message, config.FIELD_ENCRYPTION_KEYS),
     barberSchedule: (barberId) =>
       env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(barberId)) as DurableObjectStub<
         import('../do/barber-schedule').BarberSchedule
