@@ -69,8 +69,32 @@ describe('web sign-in (cookie session)', () => {
     const user = await person();
     const evil = await postForm('/login', { email: user.email, password }, { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
+    expect(evil.headers.get('set-cookie')).toBeNull();
     const crossSite = await postForm('/account', {}, { origin: 'http://bookedbarber.test', 'sec-fetch-site': 'cross-site' });
     expect(crossSite.status).toBe(403);
+  });
+
+  it('refuses a form post that names no origin at all (no Origin, no Sec-Fetch-Site)', async () => {
+    const user = await person();
+    const res = await call('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'bookedbarber.test' },
+      body: new URLSearchParams({ email: user.email, password }).toString(),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('accepts a same-origin post identified by Sec-Fetch-Site alone', async () => {
+    const user = await person();
+    const res = await call('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'bookedbarber.test', 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ email: user.email, password }).toString(),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
   });
 
   it('signs in a user whose phone was encrypted under a key no longer in the ring (phone unreadable, warned)', async () => {
