@@ -2,6 +2,7 @@ import type { AppLoadContext, EntryContext } from '@remix-run/cloudflare';
 import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToReadableStream } from 'react-dom/server';
+import { NonceContext } from './nonce';
 
 const ABORT_DELAY = 5000;
 
@@ -13,9 +14,15 @@ export default async function handleRequest(
   loadContext: AppLoadContext,
 ) {
   let status = responseStatusCode;
+  // The response's CSP nonce: on React's own inline scripts (nonce option), Remix's streaming
+  // scripts (RemixServer) and the root's <Scripts>/<ScrollRestoration> (NonceContext).
+  const nonce = loadContext.cspNonce || undefined;
   const body = await renderToReadableStream(
-    <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
+    <NonceContext.Provider value={nonce}>
+      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+    </NonceContext.Provider>,
     {
+      nonce,
       signal: AbortSignal.timeout(ABORT_DELAY),
       onError(error: unknown) {
         status = 500;

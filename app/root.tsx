@@ -1,11 +1,13 @@
 import type { LinksFunction } from '@remix-run/cloudflare';
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { useNonce } from './nonce';
 import styles from './styles.css?url';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -19,8 +21,8 @@ export function Layout({ children }: { children: ReactNode }) {
           <a href="/" className="brand">BookedBarber</a>
         </header>
         <main>{children}</main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

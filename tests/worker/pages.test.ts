@@ -33,4 +33,36 @@ describe('Remix pages served by the Worker', () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('404');
   });
+
+  it('sends a CSP whose scripts need a per-response nonce (no unsafe-inline), and every script in the page carries it', async () => {
+    const res = await call('/');
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src')) ?? '';
+    const nonce = /'nonce-([A-Za-z0-9+/=]{16,})'/.exec(scriptSrc)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(scriptSrc).not.toContain("'unsafe-inline'");
+    expect(csp).not.toMatch(/default-src [^;]*'unsafe-inline'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+
+    const html = await res.text();
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    // The inline Remix context, the module bootstrap and the scroll restoration at least.
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+
+    const again = await call('/');
+    const otherNonce = /'nonce-([^']+)'/.exec(again.headers.get('content-security-policy') ?? '')?.[1];
+    expect(otherNonce).toBeTruthy();
+    expect(otherNonce).not.toBe(nonce);
+    await again.body?.cancel();
+  });
+
+  it('gives non-HTML responses the closed policy', async () => {
+    const res = await call('/api/v1/health/live');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+  });
 });
