@@ -1,5 +1,6 @@
-import { and, desc, eq, exists, like, sql, asc, type SQL } from 'drizzle-orm';
-import { memberships, users, userSearchDocument } from '../schema';
+import { and, asc, desc, eq, like, sql } from 'drizzle-orm';
+import { appointments, barbers, clientNotes, services, users, userSearchDocument } from '../schema';
+import { isClientOfShopSql } from './access';
 import { escapeLike } from './shops';
 import type { AnyDb } from './types';
 
@@ -26,22 +27,6 @@ export function toPrefixTsQuery(q: string): string | null {
   return terms.length === 0 ? null : terms.map((t) => `${t}:*`).join(' & ');
 }
 
-/** Users who are clients of `shopId`: search is always tenant-scoped. */
-function isClientOf(db: AnyDb, shopId: string): SQL {
-  return exists(
-    db
-      .select({ one: sql`1` })
-      .from(memberships)
-      .where(
-        and(
-          eq(memberships.userId, users.id),
-          eq(memberships.shopId, shopId),
-          eq(memberships.role, 'client'),
-        ),
-      ),
-  );
-}
-
 /**
  * Full-text client search (names, e-mail words, phone last4) with prefix matching, ranked.
  * Uses the GIN expression index users_search_idx — the document expression is shared with the
@@ -61,7 +46,7 @@ export function clientTextSearchQuery(db: AnyDb, shopId: string, tsquery: string
       rank,
     })
     .from(users)
-    .where(and(sql`${doc} @@ ${query}`, isClientOf(db, shopId)))
+    .where(and(sql`${doc} @@ ${query}`, isClientOfShopSql(users.id, shopId)))
     .orderBy(desc(rank), asc(users.lastName), asc(users.id))
     .limit(limit);
 }
@@ -87,7 +72,7 @@ export function clientPhoneSearchQuery(db: AnyDb, shopId: string, digits: string
       rank: sql<number>`1`.mapWith(Number),
     })
     .from(users)
-    .where(and(phoneCond, isClientOf(db, shopId)))
+    .where(and(phoneCond, isClientOfShopSql(users.id, shopId)))
     .orderBy(asc(users.lastName), asc(users.firstName), asc(users.id))
     .limit(limit);
 }
@@ -111,4 +96,51 @@ export async function searchClients(
   const tsquery = toPrefixTsQuery(trimmed);
   if (!tsquery) return [];
   return clientTextSearchQuery(db, shopId, tsquery, limit).execute();
+}
+
+/**
+ * A client record at one shop, as three queries for one batch (one Neon request): the user —
+ * only if a client of the shop (isClientOfShopSql) — with their no-show count there, their
+ * appointments there (newest first; appointments_client_idx) and the shop's notes on them.
+ */
+export function clientRecordQueries(db: AnyDb, shopId: string, clientId: string, historyLimit: number) {
+  const userId = sql`${sql.identifier('users')}.${sql.identifier('id')}`;
+  const client = db
+    .select({
+      id: users.id,
+      email: users.email,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      phoneLast4: users.phoneLast4,
+      noShowCount: sql<number>`(select count(*) from appointments ns
+        where ns.client_id = ${userId} and ns.shop_id = ${shopId} and ns.status = 'no_show')`.mapWith(Number),
+    })
+    .from(users)
+    .where(and(eq(users.id, clientId), isClientOfShopSql(users.id, shopId)));
+  const visits = db
+    .select({
+      id: appointments.id,
+      barberId: appointments.barberId,
+      barberName: barbers.displayName,
+      serviceId: appointments.serviceId,
+      serviceName: services.name,
+      startTime: appointments.startTime,
+      endTime: appointments.endTime,
+      status: appointments.status,
+      priceCents: appointments.priceCents,
+      currency: appointments.currency,
+    })
+    .from(appointments)
+    .innerJoin(barbers, eq(barbers.id, appointments.barberId))
+    .innerJoin(services, eq(services.id, appointments.serviceId))
+    .where(and(eq(appointments.clientId, clientId), eq(appointments.shopId, shopId)))
+    .orderBy(desc(appointments.startTime), desc(appointments.id))
+    .limit(historyLimit);
+  const notes = db
+    .select({ id: clientNotes.id, body: clientNotes.body, authorId: clientNotes.authorId, createdAt: clientNotes.createdAt })
+    .from(clientNotes)
+    .where(and(eq(clientNotes.clientId, clientId), eq(clientNotes.shopId, shopId)))
+    .orderBy(desc(clientNotes.createdAt), desc(clientNotes.id))
+    .limit(historyLimit);
+  return { client, visits, notes };
 }

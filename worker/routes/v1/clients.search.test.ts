@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { memberships, users } from '../../db/schema';
-import { buildUser, uniq } from '../../db/seed/builders';
+import { appointments, memberships, users } from '../../db/schema';
+import { buildAppointment, buildUser, uniq } from '../../db/seed/builders';
 import { encryptPhone } from '../../lib/crypto';
 import { tokenFor } from '../../../tests/worker/auth';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
@@ -73,6 +73,18 @@ describe('GET /api/v1/clients?q=&shop_id=', () => {
     expect(missing.status).toBe(400);
     expect((await problemOf(missing)).errors?.[0]?.path).toBe('query.q');
     expect((await send('GET', '/api/v1/clients?shop_id=x&q=jo', w.owner.token)).status).toBe(400);
+  });
+
+  it('applies the one client-of-shop rule: someone with only an appointment here is found, and their record reads', async () => {
+    const db = testDb();
+    const [walkIn] = await db.insert(users).values(buildUser({ firstName: `Walkin${tag}`, lastName: 'Only' })).returning();
+    const ids = { shopId: w.shop.id, barberId: w.barber.id, clientId: walkIn!.id, serviceId: w.service.id };
+    await db.insert(appointments).values(buildAppointment(ids, { startTime: new Date('2031-03-03T10:00:00Z'), status: 'completed' }));
+    expect(await idsOf(await search(`Walkin${tag}`))).toEqual([walkIn!.id]);
+    expect((await send('GET', `/api/v1/clients/${walkIn!.id}?shop_id=${w.shop.id}`, w.barberStaff.token)).status).toBe(200);
+    // At the other shop they are nobody's client.
+    expect(await idsOf(await search(`Walkin${tag}`, other.barberStaff.token, other.shop.id))).toEqual([]);
+    expect((await send('GET', `/api/v1/clients/${walkIn!.id}?shop_id=${other.shop.id}`, other.barberStaff.token)).status).toBe(404);
   });
 });
 

@@ -3,15 +3,26 @@
  *
  * Why not `requireShopRole` everywhere: for `/barbers/{id}/…` and `/services/{id}` it would cost
  * two Neon round trips (find the shop, then the caller's roles) before the write's own. Each
- * loader here is ONE statement that finds the resource, its shop's settings the handler needs
- * (time zone, currency, policy) and the caller's roles in that shop, so a write is
- * "access 1 + write batch 1". The decision rule is the same as requireShopRole's: no resource →
- * 404, a role the route does not accept → 403, platform admins always pass.
+ * loader (db/queries/access.ts) is ONE statement that finds the resource, its shop's settings the
+ * handler needs (time zone, currency, policy) and the caller's standing in that shop, so a write
+ * is "access 1 + write batch 1". The decision rule is the same as requireShopRole's: no resource
+ * → 404, a role the route does not accept → 403, platform staff always pass.
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { barbers, services, shops, type MembershipRole, type ShopPolicy } from '../../db/schema';
+import {
+  barberWithStanding,
+  clientRecordStanding,
+  serviceWithStanding,
+  shopStanding,
+  shopWithStanding,
+  type ShopServiceSummary,
+  type Standing,
+} from '../../db/queries/access';
+import type { barbers, MembershipRole, services, ShopPolicy, shops } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
+import { jsonValue } from '../../lib/json';
+
+export type { ShopServiceSummary };
 
 export interface ShopAccess {
   shopId: string;
@@ -25,35 +36,7 @@ export interface ShopAccess {
  */
 export type Permit = 'owner' | 'staff' | 'self_or_owner';
 
-const qualified = (table: string, column: string) => sql`${sql.identifier(table)}.${sql.identifier(column)}`;
-
-/** The caller's roles in the shop whose id is `shopId` (an SQL expression), comma-separated. */
-function rolesIn(userId: string, shopId: SQL): SQL<string> {
-  return sql<string>`(select coalesce(string_agg(distinct m.role::text, ','), '') from memberships m
-    where m.user_id = ${userId} and (m.shop_id = ${shopId} or m.role = 'admin'))`;
-}
-
-/**
- * The lowest price a client can be charged at the shop: active services and the per-barber
- * overrides of active barbers. Fixed fees and deposits may not exceed it (domain/policy.ts).
- */
-function cheapestPriceIn(shopId: SQL): SQL<number | null> {
-  return sql<number | null>`(select min(p) from (
-      select sv.price_cents as p from services sv where sv.shop_id = ${shopId} and sv.active
-      union all
-      select bs.price_cents from barber_services bs
-        join services sv on sv.id = bs.service_id
-        join barbers b on b.id = bs.barber_id
-       where sv.shop_id = ${shopId} and sv.active and b.active and bs.price_cents is not null
-    ) prices)`.mapWith((v: unknown) => (v === null ? null : Number(v)));
-}
-
-function parseRoles(value: string | null): MembershipRole[] {
-  return (value ?? '').split(',').filter((r): r is MembershipRole => r.length > 0);
-}
-
-function decide(shopId: string, roles: MembershipRole[], permit: Permit, isSelf: boolean): ShopAccess {
-  const isAdmin = roles.includes('admin');
+function decide(shopId: string, { roles, isAdmin }: Standing, permit: Permit, isSelf: boolean): ShopAccess {
   const allowed =
     isAdmin ||
     roles.includes('owner') ||
@@ -71,8 +54,7 @@ function decide(shopId: string, roles: MembershipRole[], permit: Permit, isSelf:
  * records, staff appointment lists): one statement, the same decision rule as the loaders below.
  */
 export async function authorizeShopRoles(db: Db, userId: string, shopId: string, permit: Permit): Promise<ShopAccess> {
-  const rows = await db.execute<{ roles: string | null }>(sql`select ${rolesIn(userId, sql`${shopId}::uuid`)} as roles`);
-  return decide(shopId, parseRoles(rows.rows[0]?.roles ?? null), permit, false);
+  return decide(shopId, await shopStanding(db, userId, shopId), permit, false);
 }
 
 export interface ShopContext {
@@ -83,22 +65,9 @@ export interface ShopContext {
 
 /** A shop by id plus the caller's access (and the cheapest price, for policy checks). */
 export async function authorizeShop(db: Db, userId: string, shopId: string, permit: Permit): Promise<ShopContext> {
-  const id = qualified('shops', 'id');
-  const [row] = await db
-    .select({ shop: shops, roles: rolesIn(userId, id), cheapest: cheapestPriceIn(id) })
-    .from(shops)
-    .where(eq(shops.id, shopId));
-  if (!row) throw new ApiError('not_found', 'No such shop');
-  return { access: decide(shopId, parseRoles(row.roles), permit, false), shop: row.shop, cheapestPriceCents: row.cheapest };
-}
-
-export interface ShopServiceSummary {
-  id: string;
-  name: string;
-  price_cents: number;
-  duration_min: number;
-  currency: string;
-  active: boolean;
+  const found = await shopWithStanding(db, userId, shopId);
+  if (!found) throw new ApiError('not_found', 'No such shop');
+  return { access: decide(shopId, found.standing, permit, false), shop: found.shop, cheapestPriceCents: found.cheapestPriceCents };
 }
 
 export interface BarberContext {
@@ -117,26 +86,10 @@ export async function authorizeBarber(
   permit: Permit,
   opts: { withServices?: boolean } = {},
 ): Promise<BarberContext> {
-  const shopId = qualified('barbers', 'shop_id');
-  const catalogue = opts.withServices
-    ? sql<ShopServiceSummary[] | string>`(select coalesce(json_agg(json_build_object(
-          'id', sv.id, 'name', sv.name, 'price_cents', sv.price_cents, 'duration_min', sv.duration_min,
-          'currency', sv.currency, 'active', sv.active) order by sv.name), '[]'::json)
-        from services sv where sv.shop_id = ${shopId})`
-    : sql<string>`'[]'`;
-  const [row] = await db
-    .select({
-      barber: barbers,
-      shop: { id: shops.id, name: shops.name, timezone: shops.timezone, currency: shops.currency, policy: shops.policy },
-      roles: rolesIn(userId, shopId),
-      catalogue,
-    })
-    .from(barbers)
-    .innerJoin(shops, eq(shops.id, barbers.shopId))
-    .where(eq(barbers.id, barberId));
-  if (!row) throw new ApiError('not_found', 'No such barber');
-  const access = decide(row.barber.shopId, parseRoles(row.roles), permit, row.barber.userId === userId);
-  return { access, barber: row.barber, shop: row.shop, shopServices: parseJson(row.catalogue) };
+  const found = await barberWithStanding(db, userId, barberId, opts);
+  if (!found) throw new ApiError('not_found', 'No such barber');
+  const access = decide(found.barber.shopId, found.standing, permit, found.barber.userId === userId);
+  return { access, barber: found.barber, shop: found.shop, shopServices: jsonValue(found.catalogue) };
 }
 
 export interface ServiceContext {
@@ -147,22 +100,14 @@ export interface ServiceContext {
 
 /** A catalogue service plus its shop's currency and policy and the caller's access. */
 export async function authorizeService(db: Db, userId: string, serviceId: string, permit: Permit): Promise<ServiceContext> {
-  const [row] = await db
-    .select({
-      service: services,
-      shop: { id: shops.id, currency: shops.currency, policy: shops.policy },
-      roles: rolesIn(userId, qualified('services', 'shop_id')),
-    })
-    .from(services)
-    .innerJoin(shops, eq(shops.id, services.shopId))
-    .where(eq(services.id, serviceId));
-  if (!row) throw new ApiError('not_found', 'No such service');
-  return { access: decide(row.service.shopId, parseRoles(row.roles), permit, false), service: row.service, shop: row.shop };
+  const found = await serviceWithStanding(db, userId, serviceId);
+  if (!found) throw new ApiError('not_found', 'No such service');
+  return { access: decide(found.service.shopId, found.standing, permit, false), service: found.service, shop: found.shop };
 }
 
 /**
- * Staff access to a shop plus whether `clientId` is a client there (a client membership or any
- * appointment at the shop): client records of other shops do not exist from this shop's view.
+ * Staff access to a shop plus whether `clientId` is a client there (isClientOfShopSql): client
+ * records of other shops do not exist from this shop's view.
  */
 export async function authorizeClientRecord(
   db: Db,
@@ -170,15 +115,6 @@ export async function authorizeClientRecord(
   shopId: string,
   clientId: string,
 ): Promise<{ access: ShopAccess; isClient: boolean }> {
-  const rows = await db.execute<{ roles: string | null; is_client: boolean | string }>(sql`
-    select ${rolesIn(userId, sql`${shopId}::uuid`)} as roles,
-           (exists (select 1 from memberships m where m.user_id = ${clientId} and m.shop_id = ${shopId} and m.role = 'client')
-             or exists (select 1 from appointments a where a.client_id = ${clientId} and a.shop_id = ${shopId})) as is_client`);
-  const row = rows.rows[0];
-  const access = decide(shopId, parseRoles(row?.roles ?? null), 'staff', false);
-  return { access, isClient: row?.is_client === true || row?.is_client === 't' };
-}
-
-function parseJson<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+  const found = await clientRecordStanding(db, userId, shopId, clientId);
+  return { access: decide(shopId, found.standing, 'staff', false), isClient: found.isClient };
 }
