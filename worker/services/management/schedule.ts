@@ -1,14 +1,16 @@
 /** A barber's schedule: weekly hours (with breaks) and time off, each reporting stranded bookings. */
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../../db/client';
+import { activeAppointmentsQuery } from '../../db/queries/appointments';
 import { encodeCursor } from '../../db/queries/cursor';
+import { deleteTimeOffAudited, timeOffPageQuery } from '../../db/queries/schedule';
 import { timeOff, workingHours, type Appointment, type TimeOff } from '../../db/schema';
 import { sortRules, strandedByRules, validateWeeklyRules, type WeeklyRule } from '../../domain/working-hours';
 import { ApiError } from '../../lib/errors';
+import { wireInstant } from '../../lib/wire';
 import { auditQuery } from '../audit';
 import { readCursor } from '../pagination';
-import { activeAppointmentsQuery } from '../../db/queries/appointments';
 import { unprocessable } from './errors';
 
 export interface ScheduleTarget {
@@ -78,7 +80,7 @@ export async function createTimeOff(
       action: 'time_off.created',
       entity: 'time_off',
       entityId: id,
-      data: { barber_id: target.barberId, starts_at: input.startsAt.toISOString(), ends_at: input.endsAt.toISOString() },
+      data: { barber_id: target.barberId, starts_at: wireInstant(input.startsAt), ends_at: wireInstant(input.endsAt) },
     }),
     activeAppointmentsQuery(db, target.barberId, { overlapFrom: input.startsAt, overlapTo: input.endsAt }),
   ]);
@@ -92,40 +94,18 @@ export async function listTimeOff(
   opts: { from: Date; limit: number; cursor?: string },
 ): Promise<{ data: TimeOff[]; nextCursor: string | null }> {
   const after = readCursor(opts.cursor, 2, ([start]) => !Number.isNaN(Date.parse(String(start))));
-  const afterStart = after ? new Date(String(after[0])) : null;
-  const rows = await db
-    .select()
-    .from(timeOff)
-    .where(
-      and(
-        eq(timeOff.barberId, barberId),
-        gt(timeOff.endsAt, opts.from),
-        afterStart && after
-          ? or(gt(timeOff.startsAt, afterStart), and(eq(timeOff.startsAt, afterStart), gt(timeOff.id, String(after[1]))))
-          : undefined,
-      ),
-    )
-    .orderBy(asc(timeOff.startsAt), asc(timeOff.id))
-    .limit(opts.limit + 1);
+  const rows = await timeOffPageQuery(db, barberId, {
+    from: opts.from,
+    limit: opts.limit,
+    ...(after ? { after: { startsAt: new Date(String(after[0])), id: String(after[1]) } } : {}),
+  });
   const data = rows.slice(0, opts.limit);
   const last = data[data.length - 1];
-  return { data, nextCursor: rows.length > opts.limit && last ? encodeCursor([last.startsAt.toISOString(), last.id]) : null };
+  return { data, nextCursor: rows.length > opts.limit && last ? encodeCursor([wireInstant(last.startsAt), last.id]) : null };
 }
 
-/**
- * Deletes one block of this barber. One statement: the audit row is written only when a row was
- * actually deleted, so a 404 leaves no trail entry behind.
- */
+/** Deletes one block of this barber; the audit row is written only if a row was deleted. */
 export async function deleteTimeOff(db: Db, actorId: string, target: ScheduleTarget, timeOffId: string): Promise<void> {
-  const result = await db.execute<{ entity_id: string }>(sql`
-    with removed as (
-      delete from ${timeOff} where id = ${timeOffId} and barber_id = ${target.barberId}
-      returning id, starts_at, ends_at
-    )
-    insert into audit_log (shop_id, actor_id, action, entity, entity_id, data)
-    select ${target.shopId}::uuid, ${actorId}::uuid, 'time_off.deleted', 'time_off', id::text,
-           json_build_object('barber_id', ${target.barberId}::text, 'starts_at', starts_at, 'ends_at', ends_at)::jsonb
-      from removed
-    returning entity_id`);
-  if (result.rows.length === 0) throw new ApiError('not_found', 'No such time off for this barber');
+  const deleted = await deleteTimeOffAudited(db, { timeOffId, barberId: target.barberId, shopId: target.shopId, actorId });
+  if (!deleted) throw new ApiError('not_found', 'No such time off for this barber');
 }
