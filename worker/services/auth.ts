@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { keyring, signAccessToken } from '../auth/jwt';
 import {
   EMAIL_VERIFY_TTL_MS,
@@ -7,12 +7,25 @@ import {
   PASSWORD_RESET_TTL_MS,
   REFRESH_TOKEN_TTL_MS,
 } from '../auth/tokens';
+import {
+  createPasswordResetToken,
+  resetPasswordWithToken,
+  revokeFamilyOfReusedToken,
+  revokeSessionFamily,
+  rotateRefreshToken,
+  userByEmailQuery,
+  userWithMembershipsQuery,
+  verifyEmailWithToken,
+  type MembershipSummary,
+} from '../db/queries/auth';
 import { authTokens, refreshTokens, users, type User } from '../db/schema';
 import { passwordIssues } from '../domain/password-policy';
 import { decryptPhone, encryptPhone, type KeyringInput } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
+import { jsonValue } from '../lib/json';
 import { sqlState } from '../lib/pg-errors';
 import { hashPassword, needsRehash, verifyPassword } from '../lib/password';
+import { wireInstant } from '../lib/wire';
 import type { Services } from './container';
 
 export interface PublicUser {
@@ -43,7 +56,7 @@ export async function publicUser(row: UserRow, keyringValue: KeyringInput): Prom
     last_name: row.lastName,
     phone: row.phoneEnc ? await decryptPhone(row.phoneEnc, keyringValue) : null,
     email_verified: row.verifiedAt !== null,
-    created_at: new Date(row.createdAt).toISOString(),
+    created_at: wireInstant(row.createdAt),
   };
 }
 
@@ -158,11 +171,7 @@ let dummyHash: Promise<string> | undefined;
 /** Two round trips: find the user; store the new refresh token (and a rehash, if due). */
 export async function login(services: Services, email: string, password: string): Promise<Session> {
   const db = services.db;
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(eq(sql`lower(${users.email})`, normaliseEmail(email)))
-    .limit(1);
+  const [user] = await userByEmailQuery(db, normaliseEmail(email));
   const stored = user?.passwordHash ?? (await (dummyHash ??= hashPassword('not-a-real-password')));
   const ok = await verifyPassword(password, stored);
   if (!user || !user.passwordHash || !ok) {
@@ -192,31 +201,16 @@ export async function refresh(services: Services, presented: string): Promise<Om
   const db = services.db;
   const presentedHash = await hashToken(presented);
   const next = newOpaqueToken();
-  const nextId = crypto.randomUUID();
-  const nextHash = await hashToken(next);
-  const expiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS).toISOString();
-  const rotated = await db.execute<{ user_id: string }>(sql`
-    WITH old AS (
-      UPDATE refresh_tokens SET rotated_at = now(), replaced_by = ${nextId}
-       WHERE token_hash = ${presentedHash} AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-       RETURNING user_id, family_id
-    )
-    INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
-    SELECT ${nextId}, user_id, family_id, ${nextHash}, ${expiresAt}::timestamptz FROM old
-    RETURNING user_id`);
-  const userId = rotated.rows[0]?.user_id;
+  const userId = await rotateRefreshToken(db, {
+    presentedHash,
+    nextId: crypto.randomUUID(),
+    nextHash: await hashToken(next),
+    expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+  });
   if (!userId) {
-    const revoked = await db.execute<{ user_id: string }>(sql`
-      UPDATE refresh_tokens SET revoked_at = now()
-       WHERE family_id = (SELECT family_id FROM refresh_tokens
-                           WHERE token_hash = ${presentedHash} AND (rotated_at IS NOT NULL OR revoked_at IS NOT NULL))
-         AND revoked_at IS NULL
-      RETURNING user_id`);
-    if (revoked.rows.length) {
-      services.logger.warn('refresh token reuse detected; family revoked', {
-        user_id: revoked.rows[0]!.user_id,
-        revoked: revoked.rows.length,
-      });
+    const revoked = await revokeFamilyOfReusedToken(db, presentedHash);
+    if (revoked) {
+      services.logger.warn('refresh token reuse detected; family revoked', { user_id: revoked.userId, revoked: revoked.revoked });
     }
     throw invalidRefresh();
   }
@@ -226,51 +220,19 @@ export async function refresh(services: Services, presented: string): Promise<Om
 
 /** Ends the session the refresh token belongs to (its whole family); idempotent. */
 export async function logout(services: Services, userId: string, presented: string): Promise<void> {
-  const presentedHash = await hashToken(presented);
-  await services.db.execute(sql`
-    UPDATE refresh_tokens SET revoked_at = now()
-     WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ${presentedHash} AND user_id = ${userId})
-       AND revoked_at IS NULL`);
+  await revokeSessionFamily(services.db, userId, await hashToken(presented));
 }
 
 export interface Me extends PublicUser {
-  memberships: { shop_id: string; shop_slug: string; shop_name: string; role: string }[];
+  memberships: MembershipSummary[];
 }
 
 /** The caller and their memberships, one statement. */
 export async function me(services: Services, userId: string): Promise<Me | null> {
-  const rows = await services.db.execute<{
-    id: string;
-    email: string;
-    first_name: string;
-    last_name: string;
-    phone_enc: string | null;
-    verified_at: string | null;
-    created_at: string;
-    memberships: Me['memberships'];
-  }>(sql`
-    SELECT u.id, u.email, u.first_name, u.last_name, u.phone_enc, u.verified_at, u.created_at,
-           coalesce((SELECT json_agg(json_build_object('shop_id', s.id, 'shop_slug', s.slug, 'shop_name', s.name, 'role', m.role)
-                                     ORDER BY s.name, m.role)
-                       FROM memberships m JOIN shops s ON s.id = m.shop_id
-                      WHERE m.user_id = u.id), '[]'::json) AS memberships
-      FROM users u WHERE u.id = ${userId}`);
-  const row = rows.rows[0];
+  const [row] = await userWithMembershipsQuery(services.db, userId);
   if (!row) return null;
-  const user = await publicUser(
-    {
-      id: row.id,
-      email: row.email,
-      firstName: row.first_name,
-      lastName: row.last_name,
-      phoneEnc: row.phone_enc,
-      verifiedAt: row.verified_at ? new Date(row.verified_at) : null,
-      createdAt: new Date(row.created_at),
-    },
-    services.config.FIELD_ENCRYPTION_KEYS,
-  );
-  const memberships = typeof row.memberships === 'string' ? JSON.parse(row.memberships) : row.memberships;
-  return { ...user, memberships };
+  const user = await publicUser(row.user, services.config.FIELD_ENCRYPTION_KEYS);
+  return { ...user, memberships: jsonValue(row.memberships) };
 }
 
 /**
@@ -280,16 +242,14 @@ export async function me(services: Services, userId: string): Promise<Me | null>
 export async function forgotPassword(services: Services, email: string): Promise<void> {
   const token = newOpaqueToken();
   const tokenHash = await hashToken(token);
-  const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_MS).toISOString();
-  const rows = await services.db.execute<{ user_id: string; email: string }>(sql`
-    INSERT INTO auth_tokens (user_id, kind, token_hash, expires_at)
-    SELECT id, 'password_reset', ${tokenHash}, ${expiresAt}::timestamptz
-      FROM users WHERE lower(email) = ${normaliseEmail(email)}
-    RETURNING user_id, (SELECT email FROM users WHERE id = user_id) AS email`);
-  const row = rows.rows[0];
+  const row = await createPasswordResetToken(services.db, {
+    normalisedEmail: normaliseEmail(email),
+    tokenHash,
+    expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
+  });
   if (!row) return;
   await services.notify({
-    dedupe_key: `password_reset:${row.user_id}:${tokenHash.slice(0, 16)}`,
+    dedupe_key: `password_reset:${row.userId}:${tokenHash.slice(0, 16)}`,
     channel: 'email',
     to: row.email,
     template: 'password_reset',
@@ -306,31 +266,14 @@ const badToken = () =>
 /** Uses the token, sets the new password and signs out every session — one statement. */
 export async function resetPassword(services: Services, token: string, password: string): Promise<void> {
   rejectWeakPassword(password, {});
-  const rows = await services.db.execute<{ id: string }>(sql`
-    WITH used AS (
-      UPDATE auth_tokens SET used_at = now()
-       WHERE token_hash = ${await hashToken(token)} AND kind = 'password_reset' AND used_at IS NULL AND expires_at > now()
-       RETURNING user_id
-    ), changed AS (
-      UPDATE users SET password_hash = ${await hashPassword(password)}, updated_at = now()
-       WHERE id IN (SELECT user_id FROM used) RETURNING id
-    ), signed_out AS (
-      UPDATE refresh_tokens SET revoked_at = now()
-       WHERE user_id IN (SELECT id FROM changed) AND revoked_at IS NULL RETURNING 1
-    )
-    SELECT id FROM changed`);
-  if (!rows.rows[0]) throw badToken();
-  services.logger.info('password reset', { user_id: rows.rows[0].id });
+  const userId = await resetPasswordWithToken(services.db, {
+    tokenHash: await hashToken(token),
+    passwordHash: await hashPassword(password),
+  });
+  if (!userId) throw badToken();
+  services.logger.info('password reset', { user_id: userId });
 }
 
 export async function verifyEmail(services: Services, token: string): Promise<void> {
-  const rows = await services.db.execute<{ id: string }>(sql`
-    WITH used AS (
-      UPDATE auth_tokens SET used_at = now()
-       WHERE token_hash = ${await hashToken(token)} AND kind = 'email_verify' AND used_at IS NULL AND expires_at > now()
-       RETURNING user_id
-    )
-    UPDATE users SET verified_at = coalesce(verified_at, now()), updated_at = now()
-     WHERE id IN (SELECT user_id FROM used) RETURNING id`);
-  if (!rows.rows[0]) throw badToken();
+  if (!(await verifyEmailWithToken(services.db, await hashToken(token)))) throw badToken();
 }
