@@ -1,9 +1,12 @@
-import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { appointmentStatus } from '../db/schema';
+import { appointmentForPartyQuery, appointmentListQuery, type AppointmentRow } from '../db/queries/appointments';
 import { encodeCursor } from '../db/queries/cursor';
-import { readCursor } from './pagination';
+import { appointmentStatus } from '../db/schema';
 import { ApiError } from '../lib/errors';
+import { wireInstant } from '../lib/wire';
+import { readCursor } from './pagination';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const APPOINTMENT_STATUSES = appointmentStatus.enumValues;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
@@ -30,79 +33,70 @@ export interface AppointmentView {
   barber_name: string;
 }
 
-/** The API shape, built in SQL so timestamps come out as RFC 3339 (json renders them ISO). */
-const appointmentJson = sql`json_build_object(
-  'id', a.id, 'shop_id', a.shop_id, 'barber_id', a.barber_id, 'client_id', a.client_id,
-  'service_id', a.service_id, 'start_time', a.start_time, 'end_time', a.end_time, 'status', a.status,
-  'hold_expires_at', a.hold_expires_at, 'price_cents', a.price_cents, 'deposit_cents', a.deposit_cents,
-  'currency', a.currency, 'notes', a.notes, 'cancelled_at', a.cancelled_at, 'cancel_reason', a.cancel_reason,
-  'created_at', a.created_at, 'timezone', s.timezone, 'service_name', sv.name, 'barber_name', b.display_name)`;
-
-const fromAppointments = sql`FROM appointments a
-  JOIN shops s ON s.id = a.shop_id
-  JOIN services sv ON sv.id = a.service_id
-  JOIN barbers b ON b.id = a.barber_id`;
-
-function parseRow(value: unknown): AppointmentView {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as AppointmentView;
+/** The API shape of an appointment row; instants in the wire form (ADR 7). */
+function appointmentView(r: AppointmentRow): AppointmentView {
+  return {
+    id: r.id,
+    shop_id: r.shopId,
+    barber_id: r.barberId,
+    client_id: r.clientId,
+    service_id: r.serviceId,
+    start_time: wireInstant(r.startTime),
+    end_time: wireInstant(r.endTime),
+    status: r.status,
+    hold_expires_at: r.holdExpiresAt ? wireInstant(r.holdExpiresAt) : null,
+    price_cents: r.priceCents,
+    deposit_cents: r.depositCents,
+    currency: r.currency,
+    notes: r.notes,
+    cancelled_at: r.cancelledAt ? wireInstant(r.cancelledAt) : null,
+    cancel_reason: r.cancelReason,
+    created_at: wireInstant(r.createdAt),
+    timezone: r.timezone,
+    service_name: r.serviceName,
+    barber_name: r.barberName,
+  };
 }
 
 export interface ListFilters {
   /** Staff view of one shop; without it, the caller's own appointments as a client. */
-  shopId?: string;
-  /** Barbers see their own chair; owners and admins the whole shop. */
-  staffScope?: 'own_chair' | 'whole_shop';
-  barberId?: string;
-  status?: AppointmentStatus;
+  shopId?: string | undefined;
+  /** Barbers see their own chair; owners and platform staff the whole shop. */
+  staffScope?: 'own_chair' | 'whole_shop' | undefined;
+  barberId?: string | undefined;
+  status?: AppointmentStatus | undefined;
   /** A calendar day in each appointment's shop time zone. */
-  date?: string;
+  date?: string | undefined;
   limit: number;
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /** One statement whichever view; keyset-paginated on (start_time, id). */
 export async function listAppointments(db: Db, userId: string, filters: ListFilters) {
-  const after = readCursor(filters.cursor, 2, ([start]) => !Number.isNaN(Date.parse(String(start))));
-  const conditions: SQL[] = [];
-  if (!filters.shopId) {
-    conditions.push(sql`a.client_id = ${userId}`);
-  } else {
-    conditions.push(sql`a.shop_id = ${filters.shopId}`);
-    if (filters.staffScope === 'own_chair') conditions.push(sql`b.user_id = ${userId}`);
-  }
-  if (filters.barberId) conditions.push(sql`a.barber_id = ${filters.barberId}`);
-  if (filters.status) conditions.push(sql`a.status = ${filters.status}`);
-  if (filters.date) conditions.push(sql`(a.start_time AT TIME ZONE s.timezone)::date = ${filters.date}::date`);
-  if (after) conditions.push(sql`(a.start_time, a.id) > (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)`);
-
-  const rows = await db.execute<{ a: unknown }>(sql`
-    SELECT ${appointmentJson} AS a ${fromAppointments}
-     WHERE ${sql.join(conditions, sql` AND `)}
-     ORDER BY a.start_time, a.id
-     LIMIT ${filters.limit + 1}`);
-  const data = rows.rows.slice(0, filters.limit).map((r) => parseRow(r.a));
+  const after = readCursor(filters.cursor, 2, ([start, id]) => !Number.isNaN(Date.parse(String(start))) && UUID.test(String(id)));
+  const rows = await appointmentListQuery(db, {
+    view: filters.shopId ? { shopId: filters.shopId, ...(filters.staffScope === 'own_chair' ? { chairOf: userId } : {}) } : { client: userId },
+    ...(filters.barberId ? { barberId: filters.barberId } : {}),
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.date ? { date: filters.date } : {}),
+    ...(after ? { after: { startTime: String(after[0]), id: String(after[1]) } } : {}),
+    limit: filters.limit,
+  });
+  const data = rows.slice(0, filters.limit).map(appointmentView);
   const last = data.at(-1);
   return {
     data,
-    next_cursor: rows.rows.length > filters.limit && last ? encodeCursor([last.start_time, last.id]) : null,
+    next_cursor: rows.length > filters.limit && last ? encodeCursor([last.start_time, last.id]) : null,
   };
 }
 
 /**
  * One appointment, visible only to its parties: the client, the barber in that chair, the shop's
- * owners, platform admins. Everyone else gets the same 404 as for a missing id (no probing).
+ * owners, platform staff. Everyone else gets the same 404 as for a missing id (no probing).
  * Visibility is decided in the same statement as the read.
  */
 export async function getAppointmentForParty(db: Db, userId: string, appointmentId: string): Promise<AppointmentView> {
-  const rows = await db.execute<{ a: unknown }>(sql`
-    SELECT ${appointmentJson} AS a ${fromAppointments}
-     WHERE a.id = ${appointmentId}
-       AND (a.client_id = ${userId}
-            OR b.user_id = ${userId}
-            OR EXISTS (SELECT 1 FROM memberships m
-                        WHERE m.user_id = ${userId}
-                          AND ((m.shop_id = a.shop_id AND m.role = 'owner') OR m.role = 'admin')))`);
-  const row = rows.rows[0];
+  const [row] = await appointmentForPartyQuery(db, userId, appointmentId);
   if (!row) throw new ApiError('not_found', 'No such appointment');
-  return parseRow(row.a);
+  return appointmentView(row);
 }

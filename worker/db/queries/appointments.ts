@@ -1,53 +1,91 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt } from 'drizzle-orm';
-import { ACTIVE_APPOINTMENT_STATUSES, appointments, type AppointmentStatus } from '../schema';
+import { and, asc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { ACTIVE_APPOINTMENT_STATUSES, appointments, barbers, services, shops, type AppointmentStatus } from '../schema';
+import { isAppointmentPartySql } from './access';
 import type { AnyDb } from './types';
 
-/**
- * A barber's appointments STARTING in [from, to) — for a day view pass the local day's
- * [midnight, next midnight) from domain/time.ts localDayRange. Served by
- * appointments_barber_start_idx (barber_id, start_time).
- */
-export function barberAppointmentsQuery(
-  db: AnyDb,
-  barberId: string,
-  range: { from: Date; to: Date },
-  statuses?: readonly AppointmentStatus[],
-) {
+/** The columns an appointment is shown with: the row, its shop's zone, service and barber names. */
+const appointmentViewColumns = {
+  id: appointments.id,
+  shopId: appointments.shopId,
+  barberId: appointments.barberId,
+  clientId: appointments.clientId,
+  serviceId: appointments.serviceId,
+  startTime: appointments.startTime,
+  endTime: appointments.endTime,
+  status: appointments.status,
+  holdExpiresAt: appointments.holdExpiresAt,
+  priceCents: appointments.priceCents,
+  depositCents: appointments.depositCents,
+  currency: appointments.currency,
+  notes: appointments.notes,
+  cancelledAt: appointments.cancelledAt,
+  cancelReason: appointments.cancelReason,
+  createdAt: appointments.createdAt,
+  timezone: shops.timezone,
+  serviceName: services.name,
+  barberName: barbers.displayName,
+};
+
+function appointmentsWithNames(db: AnyDb) {
   return db
-    .select()
+    .select(appointmentViewColumns)
     .from(appointments)
-    .where(
-      and(
-        eq(appointments.barberId, barberId),
-        gte(appointments.startTime, range.from),
-        lt(appointments.startTime, range.to),
-        statuses && statuses.length > 0 ? inArray(appointments.status, [...statuses]) : undefined,
-      ),
-    )
-    .orderBy(asc(appointments.startTime));
+    .innerJoin(shops, eq(shops.id, appointments.shopId))
+    .innerJoin(services, eq(services.id, appointments.serviceId))
+    .innerJoin(barbers, eq(barbers.id, appointments.barberId));
+}
+
+export type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentsWithNames>['execute']>>[number];
+
+export interface AppointmentListFilter {
+  /** Whose list: the caller's own bookings as a client, or one shop's (all, or one barber's chair). */
+  view: { client: string } | { shopId: string; chairOf?: string };
+  barberId?: string;
+  status?: AppointmentStatus;
+  /** A calendar day in each appointment's shop time zone (YYYY-MM-DD). */
+  date?: string;
+  /** Keyset: strictly after this (start_time, id). */
+  after?: { startTime: string; id: string };
+  limit: number;
 }
 
 /**
- * A client's appointments, newest first, optionally within one shop (staff views must pass
- * their shop: no cross-tenant reads). Served by appointments_client_idx (client_id, start_time).
+ * A page of appointments ordered by (start_time, id), one statement. Served by
+ * appointments_client_idx for a client's list, appointments_shop_start_idx for a shop's and
+ * appointments_barber_start_idx when a barber is named. The day is the shop's local day, so it
+ * does not depend on the database session's TimeZone.
  */
-export function clientAppointmentsQuery(
-  db: AnyDb,
-  clientId: string,
-  opts: { shopId?: string; before?: Date; limit?: number } = {},
-) {
-  return db
-    .select()
-    .from(appointments)
+export function appointmentListQuery(db: AnyDb, f: AppointmentListFilter) {
+  const view =
+    'client' in f.view
+      ? eq(appointments.clientId, f.view.client)
+      : and(eq(appointments.shopId, f.view.shopId), f.view.chairOf ? eq(barbers.userId, f.view.chairOf) : undefined);
+  return appointmentsWithNames(db)
     .where(
       and(
-        eq(appointments.clientId, clientId),
-        opts.shopId ? eq(appointments.shopId, opts.shopId) : undefined,
-        opts.before ? lt(appointments.startTime, opts.before) : undefined,
+        view,
+        f.barberId ? eq(appointments.barberId, f.barberId) : undefined,
+        f.status ? eq(appointments.status, f.status) : undefined,
+        f.date ? sql`(${appointments.startTime} AT TIME ZONE ${shops.timezone})::date = ${f.date}::date` : undefined,
+        f.after
+          ? sql`(${appointments.startTime}, ${appointments.id}) > (${f.after.startTime}::timestamptz, ${f.after.id}::uuid)`
+          : undefined,
       ),
     )
-    .orderBy(desc(appointments.startTime))
-    .limit(Math.min(Math.max(opts.limit ?? 50, 1), 200));
+    .orderBy(asc(appointments.startTime), asc(appointments.id))
+    .limit(f.limit + 1);
+}
+
+/** One appointment, only if `userId` is a party to it (isAppointmentPartySql); served by the primary key. */
+export function appointmentForPartyQuery(db: AnyDb, userId: string, appointmentId: string) {
+  return appointmentsWithNames(db)
+    .where(
+      and(
+        eq(appointments.id, appointmentId),
+        isAppointmentPartySql(userId, { clientId: appointments.clientId, shopId: appointments.shopId, barberUserId: barbers.userId }),
+      ),
+    )
+    .limit(1);
 }
 
 /** Upper bound on what a "no longer fits" report lists; owners resolve them in batches. */

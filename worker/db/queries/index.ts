@@ -4,3 +4,7 @@ export * from './shops';
 export * from './appointments';
 export * from './clients';
 export * from './notifications';
+export * from './access';
+export * from './auth';
+export * from './idempotency';
+export * from './schedule';

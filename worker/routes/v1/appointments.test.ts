@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appointments, barbers, memberships, users } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { appointments, barbers, memberships, shops, users } from '../../db/schema';
 import { buildAppointment, buildBarber, buildUser } from '../../db/seed/builders';
 import { createBarberWorld } from '../../../tests/worker/fixtures';
 import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
@@ -10,11 +11,22 @@ import type { AppointmentView } from '../../services/appointments';
 
 type Page = { data: AppointmentView[]; next_cursor: string | null };
 
-/** Two shops; in shop A two clients with one appointment each, a second barber; shop B one. */
+/**
+ * Shop A keeps Nepal time (UTC+05:45): its local midnight falls at 18:15 UTC, where no usual
+ * server zone has one, so a day filter that used UTC or the database session's TimeZone instead
+ * of the shop's zone would put A's two late-evening/just-after-midnight bookings on one day.
+ */
+const SHOP_ZONE = 'Asia/Kathmandu';
+
+/**
+ * Two shops; in shop A one client with appointments either side of local midnight, another client
+ * with one in each of two chairs (a second barber); shop B one.
+ */
 async function twoShops() {
   const db = testDb();
   const a = await createBarberWorld(db);
   const b = await createBarberWorld(db);
+  await db.update(shops).set({ timezone: SHOP_ZONE }).where(eq(shops.id, a.shop.id));
   const [otherClient] = await db.insert(users).values(buildUser()).returning();
   const [secondBarberUser] = await db.insert(users).values(buildUser()).returning();
   const [secondBarber] = await db.insert(barbers).values(buildBarber({ userId: secondBarberUser!.id, shopId: a.shop.id })).returning();
@@ -29,17 +41,28 @@ async function twoShops() {
     clientId,
     serviceId: w.service.id,
   });
-  const [mine, theirs, secondChair, inB] = await db
+  const [mine, mineNextDay, theirs, secondChair, inB] = await db
     .insert(appointments)
     .values([
-      // 04:30 UTC on 7 Jan is still 6 Jan in New York.
-      buildAppointment(ids(a, a.client.id), { startTime: new Date('2030-01-07T04:30:00Z') }),
+      // 23:50 on 6 Jan and 00:10 on 7 Jan in Kathmandu; both are 6 Jan in UTC.
+      buildAppointment(ids(a, a.client.id), { startTime: new Date('2030-01-06T18:05:00Z'), durationMin: 10 }),
+      buildAppointment(ids(a, a.client.id), { startTime: new Date('2030-01-06T18:25:00Z') }),
       buildAppointment(ids(a, otherClient!.id), { startTime: new Date('2030-01-07T16:00:00Z') }),
       buildAppointment(ids(a, otherClient!.id, secondBarber!.id), { startTime: new Date('2030-01-07T16:00:00Z') }),
       buildAppointment(ids(b, b.client.id), { startTime: new Date('2030-01-07T16:00:00Z') }),
     ])
     .returning();
-  return { a, b, otherClient: otherClient!, secondBarberUser: secondBarberUser!, mine: mine!, theirs: theirs!, secondChair: secondChair!, inB: inB! };
+  return {
+    a,
+    b,
+    otherClient: otherClient!,
+    secondBarberUser: secondBarberUser!,
+    mine: mine!,
+    mineNextDay: mineNextDay!,
+    theirs: theirs!,
+    secondChair: secondChair!,
+    inB: inB!,
+  };
 }
 
 const list = async (token: string, query = '') => {
@@ -52,8 +75,13 @@ describe('GET /api/v1/appointments', () => {
     const w = await twoShops();
     const { res, page } = await list(await tokenFor(w.a.client.id));
     expect(res.status).toBe(200);
-    expect(page!.data.map((x) => x.id)).toEqual([w.mine.id]);
-    expect(page!.data[0]).toMatchObject({ status: 'confirmed', timezone: 'America/New_York', start_time: '2030-01-07T04:30:00+00:00' });
+    expect(page!.data.map((x) => x.id)).toEqual([w.mine.id, w.mineNextDay.id]);
+    expect(page!.data[0]).toMatchObject({
+      status: 'confirmed',
+      timezone: SHOP_ZONE,
+      start_time: '2030-01-06T18:05:00.000Z',
+      end_time: '2030-01-06T18:15:00.000Z',
+    });
     expect(neonRequests(res)).toBe(1);
   });
 
@@ -61,19 +89,20 @@ describe('GET /api/v1/appointments', () => {
     const w = await twoShops();
     const token = await tokenFor(w.a.client.id);
     expect((await list(token, '?date=2030-01-06')).page!.data.map((x) => x.id)).toEqual([w.mine.id]);
-    expect((await list(token, '?date=2030-01-07')).page!.data).toEqual([]);
+    expect((await list(token, '?date=2030-01-07')).page!.data.map((x) => x.id)).toEqual([w.mineNextDay.id]);
+    expect((await list(token, '?date=2030-01-08')).page!.data).toEqual([]);
   });
 
   it('shows a barber their own chair, an owner the whole shop, and refuses other shops', async () => {
     const w = await twoShops();
     const barberToken = await tokenFor(w.a.barber.userId);
     const own = await list(barberToken, `?shop_id=${w.a.shop.id}`);
-    expect(own.page!.data.map((x) => x.id).sort()).toEqual([w.mine.id, w.theirs.id].sort());
+    expect(own.page!.data.map((x) => x.id).sort()).toEqual([w.mine.id, w.mineNextDay.id, w.theirs.id].sort());
     expect(neonRequests(own.res)).toBe(2);
 
     const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
     const all = await list(owner.token, `?shop_id=${w.a.shop.id}`);
-    expect(all.page!.data).toHaveLength(3);
+    expect(all.page!.data).toHaveLength(4);
 
     const other = await list(barberToken, `?shop_id=${w.b.shop.id}`);
     expect(other.res.status).toBe(403);
@@ -87,11 +116,11 @@ describe('GET /api/v1/appointments', () => {
     const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
     const first = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=2`);
     expect(first.page!.data).toHaveLength(2);
-    const second = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=2&cursor=${first.page!.next_cursor}`);
-    expect(second.page!.data).toHaveLength(1);
+    const second = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=3&cursor=${first.page!.next_cursor}`);
+    expect(second.page!.data).toHaveLength(2);
     expect(second.page!.next_cursor).toBeNull();
     const ids = [...first.page!.data, ...second.page!.data].map((x) => x.id);
-    expect(new Set(ids).size).toBe(3);
+    expect(new Set(ids).size).toBe(4);
     expect((await list(owner.token, '?cursor=bogus')).res.status).toBe(400);
   });
 
