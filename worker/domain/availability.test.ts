@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   checkSlot,
+  clearSlotEngineCache,
   computeSlots,
   workingIntervals,
   type Interval,
@@ -170,6 +171,25 @@ describe('computeSlots — DST days, hand-written', () => {
     expect(utc(slots.at(-1)!.start)).toBe('2026-10-03T16:30Z'); // +11:00
   });
 
+  it('historic oddities: a transition off the minute (Monrovia 1972) and a skipped day (Apia 2011-12-30)', () => {
+    // Monrovia went from -00:44:30 to GMT at local midnight of 1972-01-07 (00:44:30Z): that
+    // midnight is a gap, and the step stays on the wall clock on both sides.
+    const mon = input({ timeZone: 'Africa/Monrovia', rules: everyDay('09:00', '10:00'), stepMin: 30, now: at('1972-01-01T00:00:00Z') });
+    expect(starts(computeSlots(mon, day('1972-01-06'), day('1972-01-07')))).toEqual([
+      '1972-01-06T09:44:30.000Z', '1972-01-06T10:14:30.000Z', '1972-01-07T09:00Z', '1972-01-07T09:30Z',
+    ]);
+    expect(workingIntervals({ ...mon, rules: everyDay('00:00', '24:00') }, day('1972-01-06'), day('1972-01-07'))).toEqual([
+      { start: at('1972-01-06T00:44:30Z'), end: at('1972-01-08T00:00:00Z') },
+    ]);
+    // Samoa skipped 2011-12-30 (-10:00 → +14:00): that date has no time, so no working time.
+    const apia = input({ timeZone: 'Pacific/Apia', rules: everyDay('09:00', '17:00'), stepMin: 240, durationMin: 60, now: at('2011-12-01T00:00:00Z') });
+    expect(computeSlots(apia, day('2011-12-30'), day('2011-12-30'))).toEqual([]);
+    expect(workingIntervals(apia, day('2011-12-29'), day('2011-12-31'))).toEqual([
+      { start: at('2011-12-29T19:00:00Z'), end: at('2011-12-30T03:00:00Z') },
+      { start: at('2011-12-30T19:00:00Z'), end: at('2011-12-31T03:00:00Z') },
+    ]);
+  });
+
   it('Kolkata (+05:30) and UTC', () => {
     expect(starts(computeSlots(input({ timeZone: KOLKATA, stepMin: 60 }), day('2026-06-15'), day('2026-06-15')))).toEqual(
       list('2026-06-15', '03:30', '04:30', '05:30'),
@@ -321,6 +341,18 @@ describe('computeSlots — hours, steps, buffers, notice, window', () => {
     const perDay = Array.from({ length: 62 }, (_, i) => computeSlots(x, addDays(from, i), addDays(from, i))).flat();
     expect(all).toEqual(perDay);
     expect(all.length).toBeGreaterThan(1000);
+  });
+
+  it('a range longer than the bounded memo of zone readings still answers the same', () => {
+    // 1970-2030 in London: ~22,300 day boundaries, more than the memo keeps, so it is cleared mid-call.
+    const x = { timeZone: LDN, rules: everyDay('09:00', '10:00') };
+    const from = day('1970-01-01');
+    const to = day('2030-12-31');
+    const long = workingIntervals(x, from, to);
+    expect(long).toHaveLength(22_280);
+    expect(long.at(-1)).toEqual({ start: at('2030-12-31T09:00:00Z'), end: at('2030-12-31T10:00:00Z') });
+    expect(long.find((w) => w.start >= at('2026-07-01T00:00:00Z'))).toEqual({ start: at('2026-07-01T08:00:00Z'), end: at('2026-07-01T09:00:00Z') });
+    expect(workingIntervals(x, day('2026-03-28'), day('2026-03-30'))).toEqual(long.filter((w) => w.start >= at('2026-03-28T00:00:00Z') && w.start < at('2026-03-31T00:00:00Z')));
   });
 
   it('rejects nonsense parameters', () => {
@@ -582,6 +614,22 @@ describe('computeSlots / checkSlot — properties', () => {
         expect(computeSlots(x, from, to)).toEqual(perDay);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('remembered zone readings change nothing: cold and warm answers are equal', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 0, max: 3 * 288 }), ({ x, from, to }, k) => {
+        const probe = localDayRange(from, x.timeZone).start.getTime() + k * 5 * MIN;
+        clearSlotEngineCache();
+        const cold = { slots: computeSlots(x, from, to), working: workingIntervals(x, from, to) };
+        clearSlotEngineCache();
+        const coldCheck = checkSlot(x, probe);
+        expect(computeSlots(x, from, to)).toEqual(cold.slots);
+        expect(workingIntervals(x, from, to)).toEqual(cold.working);
+        expect(checkSlot(x, probe)).toBe(coldCheck);
+      }),
+      { numRuns: 100 },
     );
   });
 

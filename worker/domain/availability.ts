@@ -36,13 +36,16 @@
  * - Back-to-back is allowed (half-open overlap). Busy and time-off lists may be unsorted and
  *   overlapping; they are copied, sorted and merged internally (inputs are never mutated).
  *   Intervals with end <= start are ignored.
+ * - Parameters are whole minutes (durationMin and stepMin >= 1, the rest >= 0); anything else
+ *   throws a RangeError, as does an unknown zone. Rule minutes are clamped to [0, 1440].
  *
- * Zone model: the offset is read from Intl once per day boundary (at each UTC midnight of the
- * range); when two consecutive readings differ, the transition instant is found by bisection. The
- * offset is then piecewise constant, so converting wall time ↔ instant is arithmetic — days without
- * a change take a straight linear path, only the days holding a transition look at it. This
- * assumes at most one offset change between consecutive UTC midnights, true of every zone in the
- * tz database for the dates a booking can have.
+ * Zone model: the offset is read from Intl (`timeZoneName: 'longOffset'`, no formatToParts) once
+ * per day boundary — at each UTC midnight of the range; where two consecutive readings differ,
+ * the transition instant is found by bisection. The offset is then a step function, so wall time ↔
+ * instant is arithmetic: days without a change take the linear path (instant = wall − offset),
+ * only a day holding a transition looks at it. This assumes at most one offset change between
+ * consecutive UTC midnights, which holds for every zone's rules in the tz database today. Readings are remembered per
+ * zone (bounded), so a warm call makes no Intl call at all; `clearSlotEngineCache` forgets them.
  */
 import { offsetMinutes, type PlainDate } from './time';
 import type { WeeklyRule } from './working-hours';
@@ -143,23 +146,82 @@ function findTransition(timeZone: string, lo: number, hi: number, offHi: number)
 }
 
 /**
+ * Memo of what Intl said, per zone: the offset at each UTC midnight (epoch day → ms) and the
+ * transition found between two midnights (epoch day of the later one → instant). Readings are a
+ * pure function of the zone and the runtime's tz data, so remembering them changes no answer; it
+ * turns a warm call's Intl work into map lookups. Bounded: cleared whole past MEMO_LIMIT entries.
+ */
+interface ZoneMemo {
+  midnight: Map<number, number>;
+  transition: Map<number, number>;
+}
+const memos = new Map<string, ZoneMemo>();
+let memoEntries = 0;
+const MEMO_LIMIT = 20_000;
+
+function memoFor(timeZone: string): ZoneMemo {
+  let memo = memos.get(timeZone);
+  if (!memo) {
+    memo = { midnight: new Map(), transition: new Map() };
+    memos.set(timeZone, memo);
+  }
+  return memo;
+}
+
+/** Forget every remembered zone reading (for benchmarks of the cold path; never needed for correctness). */
+export function clearSlotEngineCache(): void {
+  memos.clear();
+  memoEntries = 0;
+}
+
+/** Offset at the UTC midnight that starts epoch day `day`. */
+function midnightOffset(timeZone: string, memo: ZoneMemo, day: number): number {
+  let off = memo.midnight.get(day);
+  if (off === undefined) {
+    off = zoneOffset(day * DAY, timeZone);
+    memo.midnight.set(day, off);
+    if (++memoEntries > MEMO_LIMIT) clearSlotEngineCache(); // this call keeps its (now detached) memo
+  }
+  return off;
+}
+
+/** The transition between the UTC midnights of `day - 1` and `day`, whose offsets differ. */
+function transitionBefore(timeZone: string, memo: ZoneMemo, day: number): number {
+  let t = memo.transition.get(day);
+  if (t === undefined) {
+    t = findTransition(timeZone, (day - 1) * DAY, day * DAY, midnightOffset(timeZone, memo, day));
+    memo.transition.set(day, t);
+    if (++memoEntries > MEMO_LIMIT) clearSlotEngineCache();
+  }
+  return t;
+}
+
+/** Offset of `timeZone` at any instant, from the readings at the UTC midnights around it. */
+function instantOffset(timeZone: string, instant: number): number {
+  const memo = memoFor(timeZone);
+  const day = floorDiv(instant, DAY);
+  const before = midnightOffset(timeZone, memo, day);
+  const after = midnightOffset(timeZone, memo, day + 1);
+  if (before === after) return before;
+  return instant < transitionBefore(timeZone, memo, day + 1) ? before : after;
+}
+
+/**
  * The offset step function covering local days [firstDay, lastDay] (epoch day numbers) and their
- * closing midnight: one Intl reading per UTC midnight from firstDay-1 to lastDay+2, plus a
- * bisection wherever two readings differ.
+ * closing midnight: one reading per UTC midnight from firstDay-1 to lastDay+2, plus a bisection
+ * wherever two consecutive readings differ.
  */
 function buildZoneModel(timeZone: string, firstDay: number, lastDay: number): ZoneModel {
-  let at = (firstDay - 1) * DAY;
-  let off = zoneOffset(at, timeZone);
+  const memo = memoFor(timeZone);
+  let off = midnightOffset(timeZone, memo, firstDay - 1);
   const ts: number[] = [];
   const offs: number[] = [off];
   for (let d = firstDay; d <= lastDay + 2; d++) {
-    const next = d * DAY;
-    const nextOff = zoneOffset(next, timeZone);
+    const nextOff = midnightOffset(timeZone, memo, d);
     if (nextOff !== off) {
-      ts.push(findTransition(timeZone, at, next, nextOff));
+      ts.push(transitionBefore(timeZone, memo, d));
       offs.push(nextOff);
     }
-    at = next;
     off = nextOff;
   }
   return { ts, offs };
@@ -347,7 +409,7 @@ function floorDiv(a: number, b: number): number {
 export function computeSlots(input: SlotRules, from: PlainDate, to: PlainDate): Interval[] {
   const p = prepare(input, true);
   const tz = p.timeZone;
-  const nowOffset = zoneOffset(p.now, tz);
+  const nowOffset = instantOffset(tz, p.now);
   const today = floorDiv(p.now + nowOffset, DAY);
   // Days wholly before now + notice cannot hold a slot; two days' margin absorbs any offset
   // change between now and then.
@@ -426,7 +488,7 @@ export function checkSlot(input: SlotRules, start: number): SlotRejection | null
   const p = prepare(input, true);
   if (!Number.isInteger(start)) return 'not_on_step';
   const tz = p.timeZone;
-  let day = floorDiv(start + zoneOffset(start, tz), DAY);
+  let day = floorDiv(start + instantOffset(tz, start), DAY);
   let model = buildZoneModel(tz, day, day + p.spareDays);
   // Read the offset from the same model computeSlots uses, so both see the same wall clock.
   const wall = start + offsetAt(model, start);
@@ -436,7 +498,7 @@ export function checkSlot(input: SlotRules, start: number): SlotRejection | null
   }
   if ((wall - day * DAY) % p.stepMs !== 0) return 'not_on_step';
   if (start < p.notBefore) return 'too_soon';
-  if (day > floorDiv(p.now + zoneOffset(p.now, tz), DAY) + p.windowDays) return 'too_far';
+  if (day > floorDiv(p.now + instantOffset(tz, p.now), DAY) + p.windowDays) return 'too_far';
 
   const end = start + p.durMs;
   const bounds = dayBounds(model, day, day + p.spareDays);
