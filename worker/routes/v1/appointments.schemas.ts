@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { APPOINTMENT_STATUSES } from '../../services/appointments';
-
-const timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-01T15:00:00+00:00' });
+import { WireInstant as timestamp } from './wire.schemas';
 
 export const AppointmentSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { WireInstant } from './wire.schemas';
 
 /** Shapes shared by the auth endpoints (the seed's contract: tokens beside the user). */
 export const UserSchema = z
@@ -9,7 +10,7 @@ export const UserSchema = z
     last_name: z.string(),
     phone: z.string().nullable().openapi({ description: 'Digits only', example: '12125550134' }),
     email_verified: z.boolean(),
-    created_at: z.iso.datetime({ offset: true }),
+    created_at: WireInstant,
   })
   .openapi('User');
 

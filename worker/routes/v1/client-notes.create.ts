@@ -4,7 +4,9 @@ import { currentUser, requireAuth } from '../../middleware/auth';
 import { authorizeClientRecord } from '../../services/management/access';
 import { addClientNote } from '../../services/management/clients';
 import type { HonoEnv } from '../../types';
+import { wireInstant } from '../../lib/wire';
 import { IdParams, Uuid } from './management.schemas';
+import { WireInstant } from './wire.schemas';
 import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
 
 export const CreateClientNoteBody = z
@@ -15,7 +17,7 @@ export const CreateClientNoteBody = z
   .openapi('CreateClientNote');
 
 export const ClientNoteSchema = z
-  .object({ id: z.uuid(), shop_id: z.uuid(), client_id: z.uuid(), author_id: z.uuid().nullable(), body: z.string(), created_at: z.string() })
+  .object({ id: z.uuid(), shop_id: z.uuid(), client_id: z.uuid(), author_id: z.uuid().nullable(), body: z.string(), created_at: WireInstant })
   .openapi('ClientNote');
 
 export type CreateClientNoteBody = z.infer<typeof CreateClientNoteBody>;
@@ -49,7 +51,7 @@ export function registerCreateClientNote(app: OpenAPIHono<HonoEnv>): void {
     if (!isClient) throw new ApiError('not_found', 'No such client at this shop');
     const note = await addClientNote(db, actorId, { shopId: body.shop_id, clientId: id }, body.body);
     return c.json(
-      { id: note.id, shop_id: note.shopId, client_id: note.clientId, author_id: note.authorId, body: note.body, created_at: note.createdAt.toISOString() },
+      { id: note.id, shop_id: note.shopId, client_id: note.clientId, author_id: note.authorId, body: note.body, created_at: wireInstant(note.createdAt) },
       201,
     );
   });

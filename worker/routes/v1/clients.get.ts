@@ -4,6 +4,7 @@ import { requireAuth, requireShopRole } from '../../middleware/auth';
 import { clientDetail } from '../../services/management/clients';
 import type { HonoEnv } from '../../types';
 import { IdParams, Uuid } from './management.schemas';
+import { WireInstant } from './wire.schemas';
 
 export const ClientDetailQuery = z.object({ shop_id: Uuid.openapi({ description: 'The shop whose record to read' }) });
 
@@ -22,14 +23,14 @@ export const ClientDetailSchema = z
         barber_name: z.string(),
         service_id: z.uuid(),
         service_name: z.string(),
-        start_time: z.string(),
-        end_time: z.string(),
+        start_time: WireInstant,
+        end_time: WireInstant,
         status: z.string(),
         price_cents: z.number().int(),
         currency: z.string(),
       }),
     ),
-    notes: z.array(z.object({ id: z.uuid(), body: z.string(), author_id: z.uuid().nullable(), created_at: z.string() })),
+    notes: z.array(z.object({ id: z.uuid(), body: z.string(), author_id: z.uuid().nullable(), created_at: WireInstant })),
   })
   .openapi('ClientDetail');
 

@@ -1,11 +1,13 @@
 /**
  * Zod/OpenAPI schemas shared by the management routes (shops, staff, catalogue, schedule,
  * clients). Wire names are snake_case; money is integer minor units + ISO currency; instants are
- * RFC 3339 with offset.
+ * read in any RFC 3339 offset (Instant) and written in the one wire form (WireInstant, ADR 7).
  */
 import { z } from '@hono/zod-openapi';
 import type { Appointment, Barber, Service, Shop, TimeOff } from '../../db/schema';
+import { wireInstant } from '../../lib/wire';
 import { AppointmentSchema } from './appointments.schemas';
+import { WireInstant } from './wire.schemas';
 
 export const Uuid = z.uuid().openapi({ example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' });
 
@@ -31,6 +33,7 @@ export const PriceCents = z.number().int().min(0).max(10_000_000).openapi({ exam
 /** Appointments sit on a 5-minute grid, so durations do too. */
 export const DurationMin = z.number().int().positive().max(720).multipleOf(5).openapi({ example: 30 });
 
+/** An instant in a request: any RFC 3339 offset. */
 export const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2030-01-07T09:00:00-05:00' });
 
 export const MoneyRuleSchema = z
@@ -89,8 +92,8 @@ export const ShopSchema = z
     address: AddressSchema.nullable(),
     policy: PolicySchema,
     active: z.boolean(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: WireInstant,
+    updated_at: WireInstant,
   })
   .openapi('Shop');
 
@@ -115,8 +118,8 @@ export function appointmentRef(a: Appointment): AppointmentRef {
     barber_id: a.barberId,
     client_id: a.clientId,
     service_id: a.serviceId,
-    start_time: a.startTime.toISOString(),
-    end_time: a.endTime.toISOString(),
+    start_time: wireInstant(a.startTime),
+    end_time: wireInstant(a.endTime),
     status: a.status,
   };
 }
@@ -131,8 +134,8 @@ export const ServiceSchema = z
     currency: z.string(),
     duration_min: z.number().int(),
     active: z.boolean(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: WireInstant,
+    updated_at: WireInstant,
   })
   .openapi('Service');
 
@@ -151,14 +154,14 @@ export const TimeOffSchema = z
   .object({
     id: z.uuid(),
     barber_id: z.uuid(),
-    starts_at: z.string(),
-    ends_at: z.string(),
+    starts_at: WireInstant,
+    ends_at: WireInstant,
     reason: z.string().nullable(),
-    created_at: z.string(),
+    created_at: WireInstant,
   })
   .openapi('TimeOff');
 
-// ---- row → wire mappers (snake_case, ISO instants) ---------------------------------------
+// ---- row → wire mappers (snake_case, wire instants) ---------------------------------------
 
 export function shopView(s: Shop): z.infer<typeof ShopSchema> {
   return {
@@ -170,8 +173,8 @@ export function shopView(s: Shop): z.infer<typeof ShopSchema> {
     address: s.address ?? null,
     policy: s.policy,
     active: s.active,
-    created_at: s.createdAt.toISOString(),
-    updated_at: s.updatedAt.toISOString(),
+    created_at: wireInstant(s.createdAt),
+    updated_at: wireInstant(s.updatedAt),
   };
 }
 
@@ -185,8 +188,8 @@ export function serviceView(s: Service): z.infer<typeof ServiceSchema> {
     currency: s.currency,
     duration_min: s.durationMin,
     active: s.active,
-    created_at: s.createdAt.toISOString(),
-    updated_at: s.updatedAt.toISOString(),
+    created_at: wireInstant(s.createdAt),
+    updated_at: wireInstant(s.updatedAt),
   };
 }
 
@@ -198,9 +201,9 @@ export function timeOffView(t: TimeOff): z.infer<typeof TimeOffSchema> {
   return {
     id: t.id,
     barber_id: t.barberId,
-    starts_at: t.startsAt.toISOString(),
-    ends_at: t.endsAt.toISOString(),
+    starts_at: wireInstant(t.startsAt),
+    ends_at: wireInstant(t.endsAt),
     reason: t.reason,
-    created_at: t.createdAt.toISOString(),
+    created_at: wireInstant(t.createdAt),
   };
 }
