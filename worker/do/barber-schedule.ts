@@ -545,7 +545,7 @@ export class BarberSchedule extends DurableObject<Env> {
       tasks.push(bumpAvailabilityEpochs(redisClient(ctx.config), ctx.config.REDIS_PREFIX, barbers));
     }
     for (const event of ctx.events) {
-      for (const message of appointmentEvents(event)) tasks.push(enqueueNotification(this.env.NOTIFICATIONS, message));
+      for (const message of appointmentEvents(event)) tasks.push(enqueueNotification(this.env.NOTIFICATIONS, message, ctx.config.FIELD_ENCRYPTION_KEYS));
     }
     for (const f of ctx.freedElsewhere) {
       const other = this.env.BARBER_SCHEDULE.get(this.env.BARBER_SCHEDULE.idFromName(f.barberId));

@@ -12,7 +12,7 @@ import { normaliseSnapshot, offeringOf, slotsFor, type ScheduleSnapshot } from '
 import { addDays, formatPlainDate, localDate, type PlainDate } from '../domain/time';
 import { ApiError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
-import { readDays, writeDays, type CacheRead } from './availability-cache';
+import { readDays, rosterKey, writeDays, type CacheRead } from './availability-cache';
 
 /** The longest range one request may ask for (a month view plus a little). */
 export const MAX_RANGE_DAYS = 42;
@@ -66,16 +66,16 @@ async function computeAndStore(
   from: PlainDate,
   to: PlainDate,
   dates: string[],
-  epoch: number | null,
+  epochs: { epoch: number; serviceEpoch: number } | null,
   now: number,
 ): Promise<Interval[]> {
   const unnoticed = { ...snapshot, policy: { ...snapshot.policy, min_notice_min: 0 } };
   const slots = slotsFor(unnoticed, serviceId, now, from, to);
-  if (epoch !== null) {
+  if (epochs !== null) {
     const byDate = groupByLocalDate(slots, snapshot.timezone);
     const days = dates.map((date) => ({ date, tz: snapshot.timezone, slots: byDate.get(date) ?? [], notice: snapshot.policy.min_notice_min }));
     try {
-      await writeDays(deps.redis, deps.redisPrefix, snapshot.barber_id, serviceId, epoch, days);
+      await writeDays(deps.redis, deps.redisPrefix, snapshot.barber_id, serviceId, epochs, days);
     } catch (err) {
       deps.logger.warn('availability cache not written', { err });
     }
@@ -115,7 +115,7 @@ export async function barberAvailability(
       errors: [{ path: 'query.service_id', message: 'Not offered by this barber' }],
     });
   }
-  const slots = await computeAndStore(deps, snapshot, serviceId, from, to, dates, cached?.epoch ?? null, now);
+  const slots = await computeAndStore(deps, snapshot, serviceId, from, to, dates, cached ?? null, now);
   return { timezone: snapshot.timezone, barber_id: barberId, service_id: serviceId, slots, cached: false };
 }
 
@@ -152,11 +152,11 @@ export async function shopAvailability(
   let cachedAll = false;
   // Epochs are read before Postgres (see availability-cache.ts for why this order is safe); a
   // barber the cached roster does not name yet gets no cache entry this time.
-  const epochs = new Map<string, number>();
+  const epochs = new Map<string, CacheRead>();
   if (roster) {
     const reads = await Promise.all(roster.barberIds.map((id) => safeRead(deps, id, serviceId, dates)));
     roster.barberIds.forEach((id, i) => {
-      if (reads[i]) epochs.set(id, reads[i]!.epoch);
+      if (reads[i]) epochs.set(id, reads[i]!);
     });
     if (roster.barberIds.length > 0 && reads.every((r) => r && r.days.every((d) => d !== null))) {
       cachedAll = true;
@@ -212,7 +212,6 @@ export interface RosterCache {
 }
 
 export const ROSTER_TTL_SECONDS = 60;
-export const rosterKey = (prefix: string, shopId: string, serviceId: string) => `${prefix}av:roster:${shopId}:${serviceId}`;
 
 export function redisRoster(redis: Redis, prefix: string, logger: Logger): RosterCache {
   return {

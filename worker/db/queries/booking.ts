@@ -532,3 +532,4 @@ export async function resolveStaffClient(db: Db, input: StaffClientInput): Promi
   const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
   return { staff: truthy(row?.staff), clientId: row?.client_id ?? null, created: truthy(row?.created) };
 }
+

@@ -5,6 +5,7 @@ import { authorizeBarber } from '../../services/management/access';
 import { replaceOfferings } from '../../services/management/catalogue';
 import type { HonoEnv } from '../../types';
 import { DurationMin, IdParams, PriceCents, Uuid } from './management.schemas';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const ReplaceBarberServicesBody = z
   .object({
@@ -75,6 +76,7 @@ export function registerReplaceBarberServices(app: OpenAPIHono<HonoEnv>): void {
       { barberId: id, shopId: ctx.barber.shopId, policy: ctx.shop.policy, catalogue: ctx.shopServices },
       body.services,
     );
+    await availabilityChangedIn(c.get('services'), { barberIds: [id], shopId: ctx.barber.shopId, serviceIds: ctx.shopServices.map((s) => s.id) });
     return c.json({ barber_id: id, services: offerings }, 200);
   });
 }

@@ -5,6 +5,7 @@ import { authorizeBarber } from '../../services/management/access';
 import { deactivateBarber } from '../../services/management/staff';
 import type { HonoEnv } from '../../types';
 import { AppointmentRefSchema, BarberSchema, IdParams, appointmentRef, barberView } from './management.schemas';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const DeactivateBarberResponse = z
   .object({
@@ -42,6 +43,7 @@ export function registerDeactivateBarber(app: OpenAPIHono<HonoEnv>): void {
     const actorId = currentUser(c).userId;
     const { barber } = await authorizeBarber(db, actorId, id, 'owner');
     const result = await deactivateBarber(db, actorId, barber);
+    await availabilityChangedIn(c.get('services'), { barberIds: [barber.id] });
     return c.json({ barber: barberView(result.barber), future_appointments: result.futureAppointments.map(appointmentRef) }, 200);
   });
 }

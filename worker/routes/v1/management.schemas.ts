@@ -4,7 +4,7 @@
  * read in any RFC 3339 offset (Instant) and written in the one wire form (WireInstant, ADR 7).
  */
 import { z } from '@hono/zod-openapi';
-import type { Appointment, Barber, Service, Shop, TimeOff } from '../../db/schema';
+import { withPolicyDefaults, type Appointment, type Barber, type Service, type Shop, type TimeOff } from '../../db/schema';
 import { wireInstant } from '../../lib/wire';
 import { AppointmentSchema } from './appointments.schemas';
 import { WireInstant } from './wire.schemas';
@@ -54,6 +54,9 @@ export const PolicySchema = z
     buffer_after_min: z.number().int().min(0).max(240).multipleOf(5),
     min_notice_min: z.number().int().min(0).max(60 * 24 * 14),
     booking_window_days: z.number().int().min(1).max(366),
+    slot_step_min: z.number().int().min(5).max(120).refine((n) => 1440 % n === 0, 'Must divide a day evenly (5, 10, 15, 20, 30, 60, …)'),
+    max_future_bookings: z.number().int().min(1).max(50),
+    waitlist_offer_minutes: z.number().int().min(5).max(24 * 60),
   })
   .openapi('ShopPolicy', {
     example: {
@@ -66,6 +69,9 @@ export const PolicySchema = z
       buffer_after_min: 5,
       min_notice_min: 60,
       booking_window_days: 60,
+      slot_step_min: 15,
+      max_future_bookings: 3,
+      waitlist_offer_minutes: 30,
     },
   });
 
@@ -171,7 +177,7 @@ export function shopView(s: Shop): z.infer<typeof ShopSchema> {
     timezone: s.timezone,
     currency: s.currency,
     address: s.address ?? null,
-    policy: s.policy,
+    policy: withPolicyDefaults(s.policy),
     active: s.active,
     created_at: wireInstant(s.createdAt),
     updated_at: wireInstant(s.updatedAt),

@@ -5,6 +5,7 @@ import { authorizeService } from '../../services/management/access';
 import { updateService } from '../../services/management/catalogue';
 import type { HonoEnv } from '../../types';
 import { Currency, DurationMin, IdParams, PriceCents, ServiceSchema, serviceView } from './management.schemas';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const UpdateServiceBody = z
   .object({
@@ -49,6 +50,7 @@ export function registerUpdateService(app: OpenAPIHono<HonoEnv>): void {
     const actorId = currentUser(c).userId;
     const { service, shop } = await authorizeService(db, actorId, id, 'owner');
     const updated = await updateService(db, actorId, service, shop, body);
+    await availabilityChangedIn(c.get('services'), { serviceId: service.id, shopId: shop.id });
     return c.json(serviceView(updated), 200);
   });
 }

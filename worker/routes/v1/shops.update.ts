@@ -5,6 +5,7 @@ import { authorizeShop } from '../../services/management/access';
 import { updateShop } from '../../services/management/shops';
 import type { HonoEnv } from '../../types';
 import { AddressSchema, IdParams, PolicySchema, ShopSchema, shopView } from './management.schemas';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const UpdateShopBody = z
   .object({
@@ -50,6 +51,10 @@ export function registerUpdateShop(app: OpenAPIHono<HonoEnv>): void {
     const actorId = currentUser(c).userId;
     const { shop, cheapestPriceCents } = await authorizeShop(db, actorId, id, 'owner');
     const updated = await updateShop(db, actorId, shop, cheapestPriceCents, body);
-    return c.json(shopView(updated), 200);
+    // Only what slots depend on; a name or address change leaves availability alone.
+    if (body.policy !== undefined || body.timezone !== undefined) {
+      await availabilityChangedIn(c.get('services'), { barberIds: updated.barberIds, shopId: shop.id, serviceIds: updated.serviceIds });
+    }
+    return c.json(shopView(updated.shop), 200);
   });
 }

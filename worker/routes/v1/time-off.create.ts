@@ -6,6 +6,7 @@ import { createTimeOff } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { AppointmentRefSchema, IdParams, Instant, TimeOffSchema, appointmentRef, timeOffView } from './management.schemas';
 import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const CreateTimeOffBody = z
   .object({
@@ -59,6 +60,7 @@ export function registerCreateTimeOff(app: OpenAPIHono<HonoEnv>): void {
       { barberId: id, shopId: barber.shopId, timezone: shop.timezone },
       { startsAt: new Date(body.starts_at), endsAt: new Date(body.ends_at), reason: body.reason ?? null },
     );
+    await availabilityChangedIn(c.get('services'), { barberIds: [id] });
     return c.json({ time_off: timeOffView(result.timeOff), stranded_appointments: result.stranded.map(appointmentRef) }, 201);
   });
 }

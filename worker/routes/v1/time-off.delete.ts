@@ -5,6 +5,7 @@ import { authorizeBarber } from '../../services/management/access';
 import { deleteTimeOff } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { IdParams } from './management.schemas';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const DeleteTimeOffParams = IdParams.extend({
   time_off_id: z.uuid().openapi({ param: { name: 'time_off_id', in: 'path' } }),
@@ -35,6 +36,7 @@ export function registerDeleteTimeOff(app: OpenAPIHono<HonoEnv>): void {
     const actorId = currentUser(c).userId;
     const { barber, shop } = await authorizeBarber(db, actorId, id, 'self_or_owner');
     await deleteTimeOff(db, actorId, { barberId: id, shopId: barber.shopId, timezone: shop.timezone }, time_off_id);
+    await availabilityChangedIn(c.get('services'), { barberIds: [id] });
     return c.body(null, 204);
   });
 }

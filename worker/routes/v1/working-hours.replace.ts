@@ -6,6 +6,7 @@ import { authorizeBarber } from '../../services/management/access';
 import { replaceWorkingHours } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { AppointmentRefSchema, IdParams, appointmentRef } from './management.schemas';
+import { availabilityChangedIn } from '../../services/availability-cache';
 
 const Clock = z
   .string()
@@ -72,6 +73,7 @@ export function registerReplaceWorkingHours(app: OpenAPIHono<HonoEnv>): void {
     const { barber, shop } = await authorizeBarber(db, actorId, id, 'self_or_owner');
     const rules = body.rules.map((r) => ({ weekday: r.weekday, startMinute: parseClock(r.start)!, endMinute: parseClock(r.end)! }));
     const result = await replaceWorkingHours(db, actorId, { barberId: id, shopId: barber.shopId, timezone: shop.timezone }, rules);
+    await availabilityChangedIn(c.get('services'), { barberIds: [id] });
     return c.json(
       {
         barber_id: id,

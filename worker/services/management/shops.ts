@@ -1,8 +1,9 @@
 /** Onboarding and the shop profile: create (caller becomes owner), update, public page. */
 import { eq } from 'drizzle-orm';
+import { base64url } from 'jose';
 import type { Db } from '../../db/client';
 import { getShopBySlug, type ShopPage } from '../../db/queries/shops';
-import { memberships, shops, type Shop, type ShopAddress, type ShopPolicy, DEFAULT_SHOP_POLICY } from '../../db/schema';
+import { barbers, memberships, services, shops, type Shop, type ShopAddress, type ShopPolicy, DEFAULT_SHOP_POLICY, withPolicyDefaults } from '../../db/schema';
 import { validatePolicy } from '../../domain/policy';
 import { canonicalTimeZone } from '../../domain/timezone';
 import type { FieldError } from '../../lib/errors';
@@ -74,20 +75,24 @@ export async function createShop(db: Db, actorId: string, input: NewShopInput): 
   return created[0]!;
 }
 
-/** Profile and policy changes; the policy patch is merged over the current policy, then checked whole. */
+/**
+ * Profile and policy changes; the policy patch is merged over the current policy, then checked
+ * whole. The same batch names the shop's barbers and services, so the caller can invalidate
+ * their availability without another round trip.
+ */
 export async function updateShop(
   db: Db,
   actorId: string,
   current: Shop,
   cheapestPriceCents: number | null,
   patch: ShopPatch,
-): Promise<Shop> {
+): Promise<{ shop: Shop; barberIds: string[]; serviceIds: string[] }> {
   const changes: Partial<typeof shops.$inferInsert> = {};
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.timezone !== undefined) changes.timezone = zoneOrFail(patch.timezone);
   if (patch.address !== undefined) changes.address = patch.address;
-  if (patch.policy !== undefined) changes.policy = policyOrFail(mergePolicy(current.policy, patch.policy), cheapestPriceCents);
-  const [updated] = await db.batch([
+  if (patch.policy !== undefined) changes.policy = policyOrFail(mergePolicy(withPolicyDefaults(current.policy), patch.policy), cheapestPriceCents);
+  const [updated, , shopBarbers, shopServices] = await db.batch([
     db.update(shops).set(changes).where(eq(shops.id, current.id)).returning(),
     auditQuery(db, {
       shopId: current.id,
@@ -97,8 +102,10 @@ export async function updateShop(
       entityId: current.id,
       data: { fields: Object.keys(changes), ...(changes.policy ? { policy: changes.policy } : {}) },
     }),
+    db.select({ id: barbers.id }).from(barbers).where(eq(barbers.shopId, current.id)),
+    db.select({ id: services.id }).from(services).where(eq(services.shopId, current.id)),
   ]);
-  return updated[0] ?? current;
+  return { shop: updated[0] ?? current, barberIds: shopBarbers.map((b) => b.id), serviceIds: shopServices.map((x) => x.id) };
 }
 
 export interface PublicShopPage {
@@ -115,10 +122,7 @@ export async function publicShopPage(db: Db, slug: string): Promise<PublicShopPa
   if (!page) return null;
   const body = JSON.stringify(page);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
-  let bin = '';
-  for (const b of digest) bin += String.fromCharCode(b);
-  const tag = btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return { body, etag: `"${tag}"` };
+  return { body, etag: `"${base64url.encode(digest)}"` };
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses weak comparison and may list several tags or `*`. */

@@ -1,0 +1,137 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { barbers, timeOff } from '../../db/schema';
+import { bearer } from '../../../tests/worker/auth';
+import { book, createBookingWorld, localDay, localInstant, newClient } from '../../../tests/worker/booking-world';
+import { call, neonRequests, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+
+type Availability = { timezone: string; slots: { start: string; end: string }[] };
+
+async function availability(barberId: string, serviceId: string, from: string, to?: string) {
+  const q = new URLSearchParams({ service_id: serviceId, from, ...(to ? { to } : {}) });
+  const res = await call(`/api/v1/barbers/${barberId}/availability?${q}`);
+  return { res, body: res.status === 200 ? ((await res.json()) as Availability) : null };
+}
+
+describe('GET /api/v1/barbers/{id}/availability', () => {
+  it('lists the day’s slots in the shop’s zone; a repeat read costs zero Neon requests', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { timezone: 'Europe/London', hours: ['09:00-12:00', '13:00-17:00'] });
+    const day = localDay(w.timezone, 3);
+    const first = await availability(w.barber.barber.id, w.long.id, day, day);
+    expect(first.res.status).toBe(200);
+    expect(first.res.headers.get('cache-control')).toBe('no-store');
+    expect(neonRequests(first.res)).toBe(1);
+    expect(first.body!.timezone).toBe('Europe/London');
+    const starts = first.body!.slots.map((s) => s.start);
+    // 60-minute service, 15-minute grid, lunch break 12:00-13:00.
+    expect(starts[0]).toBe(localInstant(w.timezone, 3, '09:00').toISOString());
+    expect(starts).toContain(localInstant(w.timezone, 3, '11:00').toISOString());
+    expect(starts).not.toContain(localInstant(w.timezone, 3, '11:15').toISOString());
+    expect(starts).toContain(localInstant(w.timezone, 3, '13:00').toISOString());
+    expect(starts.at(-1)).toBe(localInstant(w.timezone, 3, '16:00').toISOString());
+    expect(starts).toHaveLength(9 + 13);
+
+    const again = await availability(w.barber.barber.id, w.long.id, day, day);
+    expect(neonRequests(again.res)).toBe(0);
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('is already correct after a booking, a cancellation and an hours change', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const day = localDay(w.timezone, 2);
+    const ten = localInstant(w.timezone, 2, '10:00').toISOString();
+    const starts = async () => (await availability(w.barber.barber.id, w.short.id, day, day)).body!.slots.map((s) => s.start);
+    expect(await starts()).toContain(ten);
+    expect(await starts()).toContain(ten); // now cached
+
+    const booked = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: ten });
+    expect(booked.status).toBe(201);
+    expect(await starts()).not.toContain(ten);
+
+    const { id } = (await booked.json()) as { id: string };
+    const cancelled = await postJson(`/api/v1/appointments/${id}/cancel`, { reason: 'changed plans' }, bearer(w.client.token));
+    expect(cancelled.status).toBe(200);
+    expect(await starts()).toContain(ten);
+
+    // The owner shortens the day through the management API: the next read shows it.
+    const put = await call(`/api/v1/barbers/${w.barber.barber.id}/working-hours`, {
+      method: 'PUT',
+      headers: { ...bearer(w.owner.token), 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '13:00', end: '17:00' })) }),
+    });
+    expect(put.status).toBe(200);
+    const after = await starts();
+    expect(after).not.toContain(ten);
+    expect(after[0]).toBe(localInstant(w.timezone, 2, '13:00').toISOString());
+  });
+
+  it('reflects time off and deactivation at once', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const day = localDay(w.timezone, 5);
+    const noon = localInstant(w.timezone, 5, '12:00').toISOString();
+    expect((await availability(w.barber.barber.id, w.short.id, day, day)).body!.slots.map((s) => s.start)).toContain(noon);
+    const block = await postJson(
+      `/api/v1/barbers/${w.barber.barber.id}/time-off`,
+      { starts_at: noon, ends_at: localInstant(w.timezone, 5, '14:00').toISOString() },
+      bearer(w.barber.token),
+    );
+    expect(block.status).toBe(201);
+    expect((await availability(w.barber.barber.id, w.short.id, day, day)).body!.slots.map((s) => s.start)).not.toContain(noon);
+    const off = await postJson(`/api/v1/barbers/${w.barber.barber.id}/deactivate`, {}, bearer(w.owner.token));
+    expect(off.status).toBeLessThan(300);
+    const [row] = await db.select({ active: barbers.active }).from(barbers).where(eq(barbers.id, w.barber.barber.id));
+    expect(row?.active).toBe(false);
+    expect((await availability(w.barber.barber.id, w.short.id, day, day)).res.status).toBe(404);
+    void timeOff;
+  });
+
+  it('is already correct after a service and a policy change', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const day = localDay(w.timezone, 3);
+    const read = async () => (await availability(w.barber.barber.id, w.short.id, day, day)).body!.slots;
+    expect((await read())[0]!.end).toBe(localInstant(w.timezone, 3, '09:30').toISOString());
+    await read(); // cached
+    const patch = (path: string, body: unknown) =>
+      call(path, { method: 'PATCH', headers: { ...bearer(w.owner.token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch(`/api/v1/services/${w.short.id}`, { duration_min: 45 })).status).toBe(200);
+    expect((await read())[0]!.end).toBe(localInstant(w.timezone, 3, '09:45').toISOString());
+    expect((await patch(`/api/v1/shops/${w.shop.id}`, { policy: { slot_step_min: 60 } })).status).toBe(200);
+    const hourly = (await read()).map((s) => s.start);
+    expect(hourly).toContain(localInstant(w.timezone, 3, '10:00').toISOString());
+    expect(hourly).not.toContain(localInstant(w.timezone, 3, '10:15').toISOString());
+  });
+
+  it('validates the range and the ids with clear 4xx answers', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const day = localDay(w.timezone, 1);
+    const cases: [string, number][] = [
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=2026-02-30`, 400],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=${day}&to=2020-01-01`, 400],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=${day}&to=2099-01-01`, 400],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?from=${day}`, 400],
+      [`/api/v1/barbers/not-a-uuid/availability?service_id=${w.short.id}&from=${day}`, 400],
+      [`/api/v1/barbers/${crypto.randomUUID()}/availability?service_id=${w.short.id}&from=${day}`, 404],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${crypto.randomUUID()}&from=${day}`, 422],
+    ];
+    for (const [path, status] of cases) {
+      const res = await call(path);
+      expect(res.status, path).toBe(status);
+      await problemOf(res);
+    }
+  });
+
+  it('a hold placed by another client takes the slot out until it lapses', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { policy: { deposit: { kind: 'percent', value: 50 } } });
+    const day = localDay(w.timezone, 2);
+    const ten = localInstant(w.timezone, 2, '10:00').toISOString();
+    const other = await newClient(db);
+    expect((await book(other.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: ten })).status).toBe(201);
+    expect((await availability(w.barber.barber.id, w.short.id, day, day)).body!.slots.map((s) => s.start)).not.toContain(ten);
+  });
+});
