@@ -21,8 +21,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { allPids, describe, groupMembers, listeners, processInfo, sleep, type ProcessInfo } from '../dev/processes.ts';
-import { launchedByNpmStart, readStackRecord, stackRecordPath, type StackRecord } from '../dev/stack.ts';
+import { allPids, describe, groupMembers, listeners, processInfo, sameProcess, sleep, type ProcessInfo } from '../dev/processes.ts';
+import { isCheckoutTooling, launchedByNpmStart, readStackRecord, stackRecordPath, type StackRecord } from '../dev/stack.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const origin = 'http://127.0.0.1:8787';
@@ -46,22 +46,31 @@ interface Run {
 const timings: string[] = [];
 let current: Run | undefined;
 
+/** Every wrangler process group any run reported, so a failure can clean up after all of them. */
+const wranglerGroups = new Set<number>();
+
 function fail(message: string): never {
   console.error(`✖ ${message}`);
-  if (current) emergencyStop(current);
+  emergencyStop();
   process.exit(1);
 }
 
-/** Leaves nothing of a failed run behind, so a failing smoke test does not block the next one. */
-function emergencyStop(run: Run): void {
-  const targets = [-run.npmPid, run.record?.start.pid, run.record?.guardian?.pid, run.wranglerPgid && -run.wranglerPgid];
-  for (const target of targets) {
-    if (!target) continue;
+/** Leaves nothing of a failed smoke test behind, so it does not block the next `npm start`. */
+function emergencyStop(): void {
+  const kill = (target: number) => {
     try {
       process.kill(target, 'SIGKILL');
     } catch {
       /* gone */
     }
+  };
+  if (current) {
+    kill(-current.npmPid);
+    for (const rec of [current.record?.start, current.record?.guardian]) if (rec && sameProcess(rec.pid, rec.startTime)) kill(rec.pid);
+  }
+  for (const pgid of wranglerGroups) {
+    const members = groupMembers(pgid);
+    if (members.length > 0 && members.every((p) => isCheckoutTooling(p, root))) kill(-pgid);
   }
 }
 
@@ -83,6 +92,7 @@ async function startApp(marker: string | RegExp = READY): Promise<Run> {
   const pgid = Number(WRANGLER_STARTED.exec(output)?.[1]);
   if (pgid) {
     run.wranglerPgid = pgid;
+    wranglerGroups.add(pgid);
     run.record = readStackRecord(stackRecordPath(root));
     if (run.record?.wranglerPgid !== pgid) fail(`.data/stack.json does not record wrangler's process group ${pgid}`);
   }
