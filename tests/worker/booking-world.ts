@@ -4,16 +4,18 @@
  */
 import type { Db } from '../../worker/db/client';
 import {
+  appointments,
   barberServices,
   barbers,
   DEFAULT_SHOP_POLICY,
+  payments,
   services,
   shops,
   users,
   workingHours,
   type ShopPolicy,
 } from '../../worker/db/schema';
-import { buildBarber, buildService, buildShop, buildUser } from '../../worker/db/seed/builders';
+import { buildAppointment, buildBarber, buildPayment, buildService, buildShop, buildUser } from '../../worker/db/seed/builders';
 import { addDays, localDate, zonedTimeToUtc } from '../../worker/domain/time';
 import { parseClock } from '../../worker/domain/working-hours';
 import { bearer, tokenFor, userWithRole } from './auth';
@@ -76,3 +78,31 @@ export function localDay(timeZone: string, daysAhead: number): string {
   return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
 }
 
+
+/**
+ * An appointment written straight to the database (as a payment or a past day would leave it),
+ * with an optional paid deposit — for the paths that act on existing bookings.
+ */
+export async function existingAppointment(
+  db: Db,
+  w: Awaited<ReturnType<typeof createBookingWorld>>,
+  opts: { start: Date; status?: 'confirmed' | 'held'; paidCents?: number; clientId?: string; barberId?: string; priceCents?: number },
+) {
+  const [row] = await db
+    .insert(appointments)
+    .values(
+      buildAppointment(
+        { shopId: w.shop.id, barberId: opts.barberId ?? w.barber.barber.id, clientId: opts.clientId ?? w.client.user.id, serviceId: w.short.id },
+        {
+          startTime: opts.start,
+          status: opts.status ?? 'confirmed',
+          priceCents: opts.priceCents ?? 3000,
+          depositCents: opts.paidCents ?? 0,
+          ...(opts.status === 'held' ? { holdExpiresAt: new Date(Date.now() + 600_000) } : {}),
+        },
+      ),
+    )
+    .returning();
+  if (opts.paidCents) await db.insert(payments).values(buildPayment({ appointmentId: row!.id }, { amountCents: opts.paidCents, currency: 'USD' }));
+  return row!;
+}

@@ -204,7 +204,7 @@ export class BarberSchedule extends DurableObject<Env> {
         ctx.events.push({ kind: 'rescheduled', appointment: result.appointment, previousStartMs: input.fromStartMs });
         const freed = { startMs: input.fromStartMs, endMs: input.fromStartMs + (result.appointment.end_ms - result.appointment.start_ms) };
         if (input.fromBarberId === snap.barber_id) ctx.freed.push(freed);
-        else ctx.freedElsewhere.push({ barberId: input.fromBarberId, ...freed });
+        else ctx.freedElsewhere.push({ barberId: input.fromBarberId, appointmentId: input.appointmentId, ...freed });
         return { ok: true as const, appointment: result.appointment };
       }
       return { ok: false as const, error: busyError('The schedule kept changing; please retry') };
@@ -318,10 +318,19 @@ export class BarberSchedule extends DurableObject<Env> {
     return result.released;
   }
 
-  /** A slot of this barber was freed by a write elsewhere (a reschedule to another barber). */
-  async offerFreed(barberId: string, freed: Freed): Promise<void> {
-    await this.#run<object>(barberId, 'offer', async (ctx) => {
-      ctx.freed.push(freed);
+  /**
+   * An appointment of this barber was moved to another barber (by that barber's object). Its time
+   * is dropped from the snapshot at once — otherwise this object would keep refusing the slot as
+   * taken — and offered to the waitlist. The snapshot's version is now behind Postgres (the move
+   * bumped it), so the next write here also comes back with a fresh snapshot.
+   */
+  async movedAway(barberId: string, moved: Freed & { appointmentId: string }): Promise<void> {
+    await this.#run<object>(barberId, 'moved_away', async (ctx) => {
+      if (this.#snapshot) {
+        this.#snapshot = { ...this.#snapshot, busy: this.#snapshot.busy.filter((b) => b.id !== moved.appointmentId) };
+        ctx.persist = true;
+      }
+      ctx.freed.push({ startMs: moved.startMs, endMs: moved.endMs });
       return { ok: true as const };
     });
   }
@@ -549,7 +558,7 @@ export class BarberSchedule extends DurableObject<Env> {
     }
     for (const f of ctx.freedElsewhere) {
       const other = this.env.BARBER_SCHEDULE.get(this.env.BARBER_SCHEDULE.idFromName(f.barberId));
-      tasks.push(other.offerFreed(f.barberId, { startMs: f.startMs, endMs: f.endMs }));
+      tasks.push(other.movedAway(f.barberId, { appointmentId: f.appointmentId, startMs: f.startMs, endMs: f.endMs }));
     }
     const results = await Promise.allSettled(tasks);
     for (const r of results) {
@@ -566,7 +575,7 @@ interface OpContext {
   db: Db;
   events: AppointmentEvent[];
   freed: Freed[];
-  freedElsewhere: (Freed & { barberId: string })[];
+  freedElsewhere: (Freed & { barberId: string; appointmentId: string })[];
   epochBump: boolean;
   persist?: boolean;
 }
