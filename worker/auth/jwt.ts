@@ -1,5 +1,6 @@
-import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { base64url, createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { z } from 'zod';
+import { parseJson } from '../lib/json';
 
 /**
  * Access tokens: short-lived ES256 JWTs. Asymmetric so mobile apps and other services can verify
@@ -66,10 +67,8 @@ export class SigningKeys {
  * the keys are imported (see keyring()).
  */
 export function parseSigningKeys(text: string): SigningKeys {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
+  const json = parseJson(text);
+  if (json === undefined) {
     throw new SigningKeyError(['must be a JSON array of ES256 private JWKs with kid (generate one with `npm run keys:jwt`)']);
   }
   if (!Array.isArray(json)) throw new SigningKeyError(['must be a JSON array of ES256 private JWKs with kid']);
@@ -103,9 +102,8 @@ const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 function toBigInt(b64url: string): bigint {
-  const bin = atob(b64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (b64url.length % 4)) % 4));
   let hex = '';
-  for (let i = 0; i < bin.length; i++) hex += bin.charCodeAt(i).toString(16).padStart(2, '0');
+  for (const byte of base64url.decode(b64url)) hex += byte.toString(16).padStart(2, '0');
   return BigInt(`0x${hex || '0'}`);
 }
 

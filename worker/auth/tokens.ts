@@ -1,4 +1,5 @@
 /** Opaque tokens (refresh, password reset, e-mail verification) and how they are stored. */
+import { base64url } from 'jose';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const PASSWORD_RESET_TTL_MS = 30 * 60 * 1000;
@@ -6,10 +7,7 @@ export const EMAIL_VERIFY_TTL_MS = 48 * 60 * 60 * 1000;
 
 /** 256 random bits, base64url: unguessable, so a plain SHA-256 is enough to store it. */
 export function newOpaqueToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** The shape newOpaqueToken produces: 43 base64url characters (checked before any lookup). */

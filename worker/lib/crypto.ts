@@ -11,6 +11,7 @@
  * just like editing the ciphertext does.
  */
 
+import { base64url } from 'jose';
 import { createLogger } from './logger';
 
 const VERSION = 'v1';
@@ -147,7 +148,7 @@ export async function encryptField(plain: string, keyring: KeyringInput): Promis
     key,
     utf8(plain),
   );
-  return `${header}.${bytesToBase64Url(iv)}.${bytesToBase64Url(new Uint8Array(ciphertext))}`;
+  return `${header}.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(ciphertext))}`;
 }
 
 /** Decrypts with the key named in the token; throws FieldCryptoError on any problem. */
@@ -269,11 +270,8 @@ function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function bytesToBase64Url(bytes: Uint8Array): string {
-  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
+/** Strict: the unpadded url-safe alphabet only, as encryptField writes it. */
 function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('not base64url');
-  return base64ToBytes(s);
+  return new Uint8Array(base64url.decode(s));
 }

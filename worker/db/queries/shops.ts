@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
 import { barberServices, barbers, services, shops, workingHours } from '../schema';
+import { jsonValue } from '../../lib/json';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { AnyDb, Page } from './types';
 
@@ -113,8 +114,8 @@ export async function getShopBySlug(db: AnyDb, slug: string): Promise<ShopPage |
   // Some drivers hand json back as text; normalise so callers always get arrays.
   return {
     ...row,
-    barbers: parseJson(row.barbers),
-    services: parseJson(row.services),
+    barbers: jsonValue(row.barbers),
+    services: jsonValue(row.services),
   };
 }
 
@@ -168,8 +169,4 @@ export async function listActiveShops(
     data,
     nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null,
   };
-}
-
-function parseJson<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
