@@ -1,13 +1,38 @@
 /**
- * One tenant-isolation case per protected, shop-scoped route; each route's test file runs its own
- * cases through describeTenantIsolation, and tenant-isolation.test.ts checks none is missing.
- * Every case targets the VICTIM shop's resources with a body that would succeed for its owner.
+ * One tenant-isolation case per protected, shop-scoped route, run by tenant-isolation.test.ts,
+ * which also checks against the registered routes that none is missing. Every case targets the
+ * VICTIM shop's resources with a request that succeeds for its rightful caller (checked too).
  */
+import { appointments, waitlistEntries } from '../../worker/db/schema';
+import { buildAppointment } from '../../worker/db/seed/builders';
+import { addDays, localDate, zonedTimeToUtc, type PlainDate } from '../../worker/domain/time';
+import { tokenFor } from './auth';
+import { testDb } from './harness';
 import type { TenantCase } from './security';
+import type { ManagedShop } from './world';
 
 const hours = { rules: [{ weekday: 2, start: '10:00', end: '11:00' }] };
 
+/**
+ * A bookable instant in the standard world: a Monday (the barber's working day, 09:00–17:00
+ * shop time) two to eight days ahead — past the minimum notice, inside the booking window.
+ */
+function nextMondayAt(w: { victim: ManagedShop }, minuteOfDay: number): string {
+  const zone = w.victim.shop.timezone;
+  let day: PlainDate = addDays(localDate(new Date(), zone), 2);
+  while (new Date(Date.UTC(day.year, day.month - 1, day.day)).getUTCDay() !== 1) day = addDays(day, 1);
+  return zonedTimeToUtc(day, minuteOfDay, zone).toISOString();
+}
+
+/** Another appointment of the victim's client, in `status`, starting at `start`. */
+async function appointmentOf(victim: ManagedShop, status: 'held' | 'confirmed', start: Date): Promise<Record<string, string>> {
+  const ids = { shopId: victim.shop.id, barberId: victim.barber.id, clientId: victim.client.id, serviceId: victim.service.id };
+  const [row] = await testDb().insert(appointments).values(buildAppointment(ids, { startTime: start, status })).returning();
+  return { appointmentId: row!.id };
+}
+
 export const tenantCases: readonly TenantCase[] = [
+  // Shop profile and staff
   { route: 'PATCH /api/v1/shops/{id}', path: (w) => `/api/v1/shops/${w.victim.shop.id}`, body: () => ({ name: 'Hijacked' }) },
   {
     route: 'POST /api/v1/shops/{id}/invitations',
@@ -15,8 +40,14 @@ export const tenantCases: readonly TenantCase[] = [
     body: () => ({ email: 'mole@example.test', role: 'barber' }),
   },
   // The invitee's e-mail is not the attacker's: refusing it is what stops a leaked link being used.
-  { route: 'POST /api/v1/invitations/accept', path: () => '/api/v1/invitations/accept', body: (w) => ({ token: w.victim.invitationToken }) },
+  {
+    route: 'POST /api/v1/invitations/accept',
+    path: () => '/api/v1/invitations/accept',
+    body: (w) => ({ token: w.victim.invitationToken }),
+    rightful: (w) => w.victim.invitee.token,
+  },
   { route: 'POST /api/v1/barbers/{id}/deactivate', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/deactivate` },
+  // Catalogue
   {
     route: 'POST /api/v1/shops/{id}/services',
     path: (w) => `/api/v1/shops/${w.victim.shop.id}/services`,
@@ -28,6 +59,7 @@ export const tenantCases: readonly TenantCase[] = [
     path: (w) => `/api/v1/barbers/${w.victim.barber.id}/services`,
     body: (w) => ({ services: [{ service_id: w.victim.service.id, price_cents: 0 }] }),
   },
+  // Schedule
   { route: 'PUT /api/v1/barbers/{id}/working-hours', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/working-hours`, body: () => hours },
   {
     route: 'POST /api/v1/barbers/{id}/time-off',
@@ -39,6 +71,7 @@ export const tenantCases: readonly TenantCase[] = [
     route: 'DELETE /api/v1/barbers/{id}/time-off/{time_off_id}',
     path: (w) => `/api/v1/barbers/${w.victim.barber.id}/time-off/${w.victim.timeOff.id}`,
   },
+  // Client records
   { route: 'GET /api/v1/clients', path: (w) => `/api/v1/clients?shop_id=${w.victim.shop.id}&q=clara` },
   { route: 'GET /api/v1/clients/{id}', path: (w) => `/api/v1/clients/${w.victim.client.id}?shop_id=${w.victim.shop.id}` },
   {
@@ -46,8 +79,62 @@ export const tenantCases: readonly TenantCase[] = [
     path: (w) => `/api/v1/clients/${w.victim.client.id}/notes`,
     body: (w) => ({ shop_id: w.victim.shop.id, body: 'planted' }),
   },
+  // Appointments
   { route: 'GET /api/v1/appointments', path: (w) => `/api/v1/appointments?shop_id=${w.victim.shop.id}` },
   { route: 'GET /api/v1/appointments/{id}', path: (w) => `/api/v1/appointments/${w.victim.appointment.id}` },
+  // Staff booking for one of the shop's clients.
+  {
+    route: 'POST /api/v1/appointments',
+    path: () => '/api/v1/appointments',
+    body: (w) => ({
+      barber_id: w.victim.barber.id,
+      shop_id: w.victim.shop.id,
+      service_id: w.victim.service.id,
+      client_id: w.victim.client.id,
+      start_time: nextMondayAt(w, 10 * 60),
+      source: 'staff',
+    }),
+  },
+  {
+    route: 'POST /api/v1/appointments/{id}/reschedule',
+    path: (w) => `/api/v1/appointments/${w.victim.appointment.id}/reschedule`,
+    body: (w) => ({ start_time: nextMondayAt(w, 11 * 60) }),
+  },
+  { route: 'POST /api/v1/appointments/{id}/cancel', path: (w) => `/api/v1/appointments/${w.victim.appointment.id}/cancel`, body: () => ({}) },
+  {
+    route: 'POST /api/v1/appointments/{id}/confirm',
+    path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/confirm`,
+    prepare: (victim) => appointmentOf(victim, 'held', new Date(nextMondayAt({ victim }, 12 * 60))),
+  },
+  {
+    route: 'POST /api/v1/appointments/{id}/complete',
+    path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/complete`,
+    prepare: (victim) => appointmentOf(victim, 'confirmed', new Date(Date.now() - 86_400_000)),
+  },
+  {
+    route: 'POST /api/v1/appointments/{id}/no-show',
+    path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/no-show`,
+    prepare: (victim) => appointmentOf(victim, 'confirmed', new Date(Date.now() - 86_400_000)),
+  },
+  // A client's waitlist entry at the shop: only the client may withdraw it.
+  {
+    route: 'DELETE /api/v1/waitlist/{id}',
+    path: (w) => `/api/v1/waitlist/${w.extra.entryId}`,
+    prepare: async (victim) => {
+      const [entry] = await testDb()
+        .insert(waitlistEntries)
+        .values({
+          shopId: victim.shop.id,
+          clientId: victim.client.id,
+          serviceId: victim.service.id,
+          windowStart: new Date(Date.now() + 86_400_000),
+          windowEnd: new Date(Date.now() + 7 * 86_400_000),
+        })
+        .returning();
+      return { entryId: entry!.id, clientToken: await tokenFor(victim.client.id) };
+    },
+    rightful: (w) => w.extra.clientToken!,
+  },
 ];
 
 export function casesFor(route: string): TenantCase[] {

@@ -1,7 +1,8 @@
 /**
  * A fully staffed shop for management-API tests: owner, barber (with user), a service the barber
  * offers, weekly hours, a block of time off, a client with a future appointment, an invitation
- * with a known token. Every call builds fresh rows, so tests never share mutable state.
+ * with a known token and the (verified) user it was sent to. Every call builds fresh rows, so
+ * tests never share mutable state.
  */
 import type { Db } from '../../worker/db/client';
 import {
@@ -26,7 +27,7 @@ import {
   buildWorkingHours,
 } from '../../worker/db/seed/builders';
 import { hashToken, newOpaqueToken } from '../../worker/auth/tokens';
-import { bearer, userWithRole } from './auth';
+import { bearer, tokenFor, userWithRole } from './auth';
 import { call } from './harness';
 
 export async function createManagedShop(db: Db) {
@@ -46,9 +47,11 @@ export async function createManagedShop(db: Db) {
     .values(buildAppointment({ shopId, barberId: barber!.id, clientId: client!.id, serviceId: service!.id }))
     .returning();
   const invitationToken = newOpaqueToken();
+  const inviteeEmail = `invitee-${shopId.slice(0, 8)}@example.test`;
+  const [inviteeUser] = await db.insert(users).values(buildUser({ email: inviteeEmail, verifiedAt: new Date() })).returning();
   await db.insert(invitations).values({
     shopId,
-    email: `invitee-${shopId.slice(0, 8)}@example.test`,
+    email: inviteeEmail,
     role: 'barber',
     tokenHash: await hashToken(invitationToken),
     invitedBy: owner.user.id,
@@ -64,6 +67,7 @@ export async function createManagedShop(db: Db) {
     client: client!,
     appointment: appointment!,
     invitationToken,
+    invitee: { user: inviteeUser!, token: await tokenFor(inviteeUser!.id) },
   };
 }
 

@@ -5,8 +5,6 @@ import { buildAppointment, buildBarber, buildUser } from '../../db/seed/builders
 import { createBarberWorld } from '../../../tests/worker/fixtures';
 import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
 import { bearer, tokenFor, userWithRole } from '../../../tests/worker/auth';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import type { AppointmentView } from '../../services/appointments';
 
 type Page = { data: AppointmentView[]; next_cursor: string | null };
@@ -154,5 +152,3 @@ describe('GET /api/v1/appointments/{id}', () => {
     expect(res.status).toBe(400);
   });
 });
-
-describeTenantIsolation([...casesFor('GET /api/v1/appointments'), ...casesFor('GET /api/v1/appointments/{id}')]);

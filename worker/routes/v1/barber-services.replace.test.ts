@@ -4,8 +4,6 @@ import { barberServices, services } from '../../db/schema';
 import { buildService } from '../../db/seed/builders';
 import { userWithRole } from '../../../tests/worker/auth';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { BarberServicesResponse } from './barber-services.replace';
 
@@ -65,5 +63,3 @@ describe('PUT /api/v1/barbers/{id}/services', () => {
     expect((await put({ services: [] }, other.barberStaff.token)).status).toBe(403);
   });
 });
-
-describeTenantIsolation(casesFor('PUT /api/v1/barbers/{id}/services'));

@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { appointments, barbers } from '../../db/schema';
 import { buildAppointment } from '../../db/seed/builders';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send } from '../../../tests/worker/world';
 import type { DeactivateBarberResponse } from './barbers.deactivate';
 
@@ -50,5 +48,3 @@ describe('POST /api/v1/barbers/{id}/deactivate', () => {
     expect((await send('POST', '/api/v1/barbers/123/deactivate', w.owner.token)).status).toBe(400);
   });
 });
-
-describeTenantIsolation(casesFor('POST /api/v1/barbers/{id}/deactivate'));

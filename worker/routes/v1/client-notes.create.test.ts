@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, clientNotes, users } from '../../db/schema';
 import { buildUser } from '../../db/seed/builders';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send } from '../../../tests/worker/world';
 import type { ClientNoteResponse } from './client-notes.create';
 
@@ -35,5 +33,3 @@ describe('POST /api/v1/clients/{id}/notes', () => {
     expect((await problemOf(res)).errors?.[0]?.path).toBe('json.body');
   });
 });
-
-describeTenantIsolation(casesFor('POST /api/v1/clients/{id}/notes'));

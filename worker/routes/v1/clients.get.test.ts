@@ -2,8 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { appointments, clientNotes, users } from '../../db/schema';
 import { buildAppointment, buildUser } from '../../db/seed/builders';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { ClientDetailResponse } from './clients.get';
 
@@ -63,5 +61,3 @@ describe('GET /api/v1/clients/{id}?shop_id=', () => {
     expect((await problemOf(noShop)).errors?.map((e) => e.path)).toEqual(['query.shop_id']);
   });
 });
-
-describeTenantIsolation(casesFor('GET /api/v1/clients/{id}'));

@@ -5,8 +5,6 @@ import { buildAppointment, buildUser, uniq } from '../../db/seed/builders';
 import { encryptPhone } from '../../lib/crypto';
 import { tokenFor } from '../../../tests/worker/auth';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { ClientSearchResponse } from './clients.search';
 
@@ -87,5 +85,3 @@ describe('GET /api/v1/clients?q=&shop_id=', () => {
     expect((await send('GET', `/api/v1/clients/${walkIn!.id}?shop_id=${other.shop.id}`, other.barberStaff.token)).status).toBe(404);
   });
 });
-
-describeTenantIsolation(casesFor('GET /api/v1/clients'));

@@ -3,8 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { shops } from '../../db/schema';
 import { uniq } from '../../db/seed/builders';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { ServiceResponse } from './services.create';
 
@@ -57,5 +55,3 @@ describe('POST /api/v1/shops/{id}/services', () => {
     expect((await create({}, w.barberStaff.token)).status).toBe(403);
   });
 });
-
-describeTenantIsolation(casesFor('POST /api/v1/shops/{id}/services'));

@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { UpdateServiceResponse } from './services.update';
 
@@ -43,5 +41,3 @@ describe('PATCH /api/v1/services/{id}', () => {
     expect((await send('PATCH', `/api/v1/services/${crypto.randomUUID()}`, w.owner.token, { price_cents: 1 })).status).toBe(404);
   });
 });
-
-describeTenantIsolation(casesFor('PATCH /api/v1/services/{id}'));

@@ -2,8 +2,6 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shops } from '../../db/schema';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { casesFor } from '../../../tests/worker/tenant-cases';
-import { describeTenantIsolation } from '../../../tests/worker/security';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { UpdateShopResponse } from './shops.update';
 
@@ -49,5 +47,3 @@ describe('PATCH /api/v1/shops/{id}', () => {
     expect((await problemOf(badId)).errors?.[0]?.path).toBe('param.id');
   });
 });
-
-describeTenantIsolation(casesFor('PATCH /api/v1/shops/{id}'));

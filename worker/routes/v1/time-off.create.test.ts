@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send } from '../../../tests/worker/world';
 import type { CreatedTimeOffResponse } from './time-off.create';
 
@@ -47,5 +45,3 @@ describe('POST /api/v1/barbers/{id}/time-off', () => {
     expect((await problemOf(naive)).errors?.[0]?.path).toBe('json.starts_at');
   });
 });
-
-describeTenantIsolation(casesFor('POST /api/v1/barbers/{id}/time-off'));

@@ -2,8 +2,6 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, timeOff } from '../../db/schema';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send } from '../../../tests/worker/world';
 
 describe('DELETE /api/v1/barbers/{id}/time-off/{time_off_id}', () => {
@@ -29,5 +27,3 @@ describe('DELETE /api/v1/barbers/{id}/time-off/{time_off_id}', () => {
     expect((await send('DELETE', `/api/v1/barbers/${w.barber.id}/time-off/nope`, w.owner.token)).status).toBe(400);
   });
 });
-
-describeTenantIsolation(casesFor('DELETE /api/v1/barbers/{id}/time-off/{time_off_id}'));

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { timeOff } from '../../db/schema';
 import { buildTimeOff } from '../../db/seed/builders';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send } from '../../../tests/worker/world';
 import type { TimeOffListResponse } from './time-off.list';
 
@@ -38,5 +36,3 @@ describe('GET /api/v1/barbers/{id}/time-off', () => {
     expect((await send('GET', `/api/v1/barbers/${w.barber.id}/time-off?limit=0`, w.owner.token)).status).toBe(400);
   });
 });
-
-describeTenantIsolation(casesFor('GET /api/v1/barbers/{id}/time-off'));

@@ -3,8 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { appointments, workingHours } from '../../db/schema';
 import { buildAppointment } from '../../db/seed/builders';
 import { neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { describeTenantIsolation } from '../../../tests/worker/security';
-import { casesFor } from '../../../tests/worker/tenant-cases';
 import { createManagedShop, send, type ManagedShop } from '../../../tests/worker/world';
 import type { WorkingHoursResponse } from './working-hours.replace';
 
@@ -77,5 +75,3 @@ describe('PUT /api/v1/barbers/{id}/working-hours', () => {
     expect((await put({ rules: lunchBreak }, other.barberStaff.token)).status).toBe(403);
   });
 });
-
-describeTenantIsolation(casesFor('PUT /api/v1/barbers/{id}/working-hours'));
