@@ -14,7 +14,7 @@ type Ref = SQLWrapper | string;
 const qualified = (table: string, column: string) => sql`${sql.identifier(table)}.${sql.identifier(column)}`;
 
 /** The user's roles in the shop, comma-separated ('' for none). */
-export function shopRolesSql(userId: Ref, shopId: Ref): SQL<string> {
+function shopRolesSql(userId: Ref, shopId: Ref): SQL<string> {
   return sql<string>`(select coalesce(string_agg(distinct m.role::text, ','), '') from memberships m
     where m.user_id = ${userId} and m.shop_id = ${shopId})`;
 }

@@ -4,7 +4,7 @@ import type { AnyDb } from './types';
 /** How long a key is remembered (the cron deletes expired keys). */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 /** A claim older than this with no response is presumed dead (isolate evicted) and may be taken over. */
-export const STALE_CLAIM_SECONDS = 60;
+const STALE_CLAIM_SECONDS = 60;
 
 export interface IdempotencyRequest {
   key: string;
