@@ -9,6 +9,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { ACTIVE_APPOINTMENT_STATUSES, type AppointmentSource, type Settlement } from '../schema';
+import { jsonValue } from '../../lib/json';
 import type { Db } from './types';
 
 const ACTIVE = sql.raw(ACTIVE_APPOINTMENT_STATUSES.map((s) => `'${s}'`).join(', '));
@@ -133,7 +134,7 @@ function snapshotJson(b: SQL): SQL {
 }
 
 function parseJson<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  return jsonValue(value as object | string) as T;
 }
 
 /** One barber's snapshot; null when there is no such barber. */

@@ -1,5 +1,6 @@
 /** Waitlist entries: a client waiting for a slot with a barber (or any) for a service. */
 import { sql } from 'drizzle-orm';
+import { jsonValue } from '../../lib/json';
 import type { Db } from './types';
 
 export interface WaitlistRow {
@@ -22,7 +23,7 @@ const rowJson = sql`json_build_object('id', w.id, 'shop_id', w.shop_id, 'barber_
   'day_start_minute', w.day_start_minute, 'day_end_minute', w.day_end_minute, 'status', w.status,
   'offered_appointment_id', w.offered_appointment_id, 'created_ms', ${ms('w.created_at')})`;
 
-const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const parse = <T>(v: unknown): T => jsonValue(v as object | string) as T;
 
 /** Entries a client may have waiting at one shop at once. */
 export const MAX_OPEN_ENTRIES = 5;
