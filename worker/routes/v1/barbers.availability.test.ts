@@ -105,6 +105,23 @@ describe('GET /api/v1/barbers/{id}/availability', () => {
     expect(hourly).not.toContain(localInstant(w.timezone, 3, '10:15').toISOString());
   });
 
+  it('keeps 09:00 at 09:00 across the spring-forward and fall-back weeks (New York, London)', async () => {
+    const db = testDb();
+    const cases = [
+      { timezone: 'America/New_York', from: '2027-03-13', to: '2027-03-15', nine: ['2027-03-13T14:00:00.000Z', '2027-03-14T13:00:00.000Z', '2027-03-15T13:00:00.000Z'] },
+      { timezone: 'America/New_York', from: '2027-11-06', to: '2027-11-08', nine: ['2027-11-06T13:00:00.000Z', '2027-11-07T14:00:00.000Z', '2027-11-08T14:00:00.000Z'] },
+      { timezone: 'Europe/London', from: '2027-03-27', to: '2027-03-29', nine: ['2027-03-27T09:00:00.000Z', '2027-03-28T08:00:00.000Z', '2027-03-29T08:00:00.000Z'] },
+      { timezone: 'Europe/London', from: '2027-10-30', to: '2027-11-01', nine: ['2027-10-30T08:00:00.000Z', '2027-10-31T09:00:00.000Z', '2027-11-01T09:00:00.000Z'] },
+    ];
+    for (const c of cases) {
+      const w = await createBookingWorld(db, { timezone: c.timezone, hours: ['09:00-10:00'], policy: { booking_window_days: 366 } });
+      const { body } = await availability(w.barber.barber.id, w.short.id, c.from, c.to);
+      const hour = 3_600_000;
+      const expected = c.nine.flatMap((nine) => [0, 15, 30].map((m) => new Date(Date.parse(nine) + (m / 60) * hour).toISOString()));
+      expect(body!.slots.map((s) => s.start), c.timezone + ' ' + c.from).toEqual(expected);
+    }
+  });
+
   it('validates the range and the ids with clear 4xx answers', async () => {
     const db = testDb();
     const w = await createBookingWorld(db);
