@@ -4,7 +4,7 @@
  * Pure: no I/O, no clock (the caller passes `now`), and no dependence on the process's own time
  * zone — only Intl with an explicit `timeZone` and UTC arithmetic on epoch milliseconds. It runs
  * on every availability cache miss and inside every booking check (in the barber's Durable
- * Object, under its lock), so it is written for speed; see docs/decisions/0008-slot-engine.md.
+ * Object, under its lock), so it is written for speed; see docs/decisions/0010-slot-engine.md.
  *
  * Semantics (all instants are epoch ms, all intervals half-open [start, end)):
  *
