@@ -141,7 +141,7 @@ async function waitForHealth(p: Plane, deadlineMs: number): Promise<void> {
 function startWrangler(record: StackRecord): Promise<void> {
   // One-off overrides for this run only (the benchmark lifts the rate limits), never written to
   // .dev.vars.
-  const runVars = ['RATE_LIMIT_PER_MINUTE', 'LOGIN_ATTEMPTS_PER_MINUTE']
+  const runVars = ['RATE_LIMIT_PER_MINUTE', 'LOGIN_ATTEMPTS_PER_MINUTE', 'REGISTRATIONS_PER_HOUR']
     .filter((name) => process.env[name])
     .flatMap((name) => ['--var', `${name}:${process.env[name]}`]);
   const wranglerArgs = [

@@ -11,6 +11,7 @@ import {
   type AppointmentRecord,
   type InsertAppointment,
   type SnapshotRecord,
+  type WaitlistCandidate,
   type WriteResult,
 } from '../db/queries/booking';
 import { checkBooking, depositFor, normaliseSnapshot, rejectionText, type BookingRejection, type ScheduleSnapshot } from '../domain/schedule';
@@ -18,7 +19,7 @@ import { decideCancellation, decideNoShow, isInsideCancelWindow, type CancelDeci
 import { toZonedParts } from '../domain/time';
 import type { ErrorCode } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
-import { newMetrics, runWithMetrics } from '../lib/metrics';
+import { currentMetrics, newMetrics, runWithMetrics } from '../lib/metrics';
 import { LockTimeoutError, Mutex } from '../lib/mutex';
 import { sqlState } from '../lib/pg-errors';
 import { redisClient } from '../lib/redis';
@@ -72,7 +73,8 @@ export interface SettleInput {
   reason: string | null;
 }
 
-type Freed = { startMs: number; endMs: number };
+/** Time a write freed; `candidates` when the write's own statement already found who is waiting for it. */
+type Freed = { startMs: number; endMs: number; candidates?: WaitlistCandidate[] };
 type Answer<T> = ({ ok: true } & T) | { ok: false; error: ScheduleError };
 
 /**
@@ -135,19 +137,20 @@ export class BarberSchedule extends DurableObject<Env> {
         );
         if ('error' in result) return { ok: false as const, error: result.error };
         if (result.version === null) {
+          if (input.enforceClientLimit && (result.client_active ?? 0) >= snap.policy.max_future_bookings) {
+            return {
+              ok: false as const,
+              error: {
+                code: 'conflict' as const,
+                reason: 'booking_limit',
+                detail: `A client may hold at most ${snap.policy.max_future_bookings} upcoming bookings at this shop`,
+              },
+            };
+          }
           this.#adopt(ctx, result.snapshot); // stale: check again against what is really there
           continue;
         }
-        if (!result.appointment) {
-          return {
-            ok: false as const,
-            error: {
-              code: 'conflict' as const,
-              reason: 'booking_limit',
-              detail: `A client may hold at most ${snap.policy.max_future_bookings} upcoming bookings at this shop`,
-            },
-          };
-        }
+        if (!result.appointment) throw new Error('booking statement bumped the version but inserted nothing');
         this.#afterWrite(ctx, result, { add: result.appointment });
         if (result.appointment.status === 'held' && result.appointment.hold_expires_ms !== null) {
           await this.#armAlarm(result.appointment.hold_expires_ms);
@@ -203,7 +206,7 @@ export class BarberSchedule extends DurableObject<Env> {
         this.#afterWrite(ctx, result, { add: result.appointment, removeId: input.appointmentId });
         ctx.events.push({ kind: 'rescheduled', appointment: result.appointment, previousStartMs: input.fromStartMs });
         const freed = { startMs: input.fromStartMs, endMs: input.fromStartMs + (result.appointment.end_ms - result.appointment.start_ms) };
-        if (input.fromBarberId === snap.barber_id) ctx.freed.push(freed);
+        if (input.fromBarberId === snap.barber_id) ctx.freed.push({ ...freed, ...(result.candidates ? { candidates: result.candidates } : {}) });
         else ctx.freedElsewhere.push({ barberId: input.fromBarberId, appointmentId: input.appointmentId, ...freed });
         return { ok: true as const, appointment: result.appointment };
       }
@@ -297,7 +300,11 @@ export class BarberSchedule extends DurableObject<Env> {
       const stillActive = to === 'confirmed';
       this.#afterWrite(ctx, result, stillActive ? { add: result.appointment, removeId: input.appointmentId } : { removeId: input.appointmentId });
       if (!stillActive && result.appointment.end_ms > now) {
-        ctx.freed.push({ startMs: Math.max(result.appointment.start_ms, now), endMs: result.appointment.end_ms });
+        ctx.freed.push({
+          startMs: Math.max(result.appointment.start_ms, now),
+          endMs: result.appointment.end_ms,
+          ...(result.candidates ? { candidates: result.candidates } : {}),
+        });
       }
       ctx.events.push({ kind: eventKind[input.kind], appointment: result.appointment });
       return { ok: true as const, appointment: result.appointment, decision };
@@ -324,8 +331,8 @@ export class BarberSchedule extends DurableObject<Env> {
    * taken — and offered to the waitlist. The snapshot's version is now behind Postgres (the move
    * bumped it), so the next write here also comes back with a fresh snapshot.
    */
-  async movedAway(barberId: string, moved: Freed & { appointmentId: string }): Promise<void> {
-    await this.#run<object>(barberId, 'moved_away', async (ctx) => {
+  async movedAway(barberId: string, moved: Freed & { appointmentId: string }): Promise<{ neon: number }> {
+    const result = await this.#run<object>(barberId, 'moved_away', async (ctx) => {
       if (this.#snapshot) {
         this.#snapshot = { ...this.#snapshot, busy: this.#snapshot.busy.filter((b) => b.id !== moved.appointmentId) };
         ctx.persist = true;
@@ -333,6 +340,7 @@ export class BarberSchedule extends DurableObject<Env> {
       ctx.freed.push({ startMs: moved.startMs, endMs: moved.endMs });
       return { ok: true as const };
     });
+    return { neon: result.neon };
   }
 
   /** Current version of this barber's schedule as the object knows it (tests, observability). */
@@ -493,7 +501,7 @@ export class BarberSchedule extends DurableObject<Env> {
     for (const slot of freed) {
       const snap = await this.#ensureSnapshot(ctx);
       if (slot.endMs <= Date.now()) continue;
-      const candidates = await waitlistCandidates(ctx.db, snap.shop_id, snap.barber_id, slot);
+      const candidates = slot.candidates ?? (await waitlistCandidates(ctx.db, snap.shop_id, snap.barber_id, slot));
       for (const entry of candidates) {
         const start = slot.startMs;
         if (start < entry.window_start_ms || start >= entry.window_end_ms) continue;
@@ -558,7 +566,13 @@ export class BarberSchedule extends DurableObject<Env> {
     }
     for (const f of ctx.freedElsewhere) {
       const other = this.env.BARBER_SCHEDULE.get(this.env.BARBER_SCHEDULE.idFromName(f.barberId));
-      tasks.push(other.movedAway(f.barberId, { appointmentId: f.appointmentId, startMs: f.startMs, endMs: f.endMs }));
+      // Part of this request: its Neon requests (the other object's waitlist lookup) count here too.
+      const metrics = currentMetrics();
+      tasks.push(
+        other.movedAway(f.barberId, { appointmentId: f.appointmentId, startMs: f.startMs, endMs: f.endMs }).then((r) => {
+          if (metrics) metrics.neonRequests += r.neon;
+        }),
+      );
     }
     const results = await Promise.allSettled(tasks);
     for (const r of results) {

@@ -175,10 +175,10 @@ const releaseLapsed = (barberId: string) => sql`released AS (
  * Bumps the barber's version only if it is still `expected` — the check that the object's
  * snapshot was current. Depends on `released` so the lapsed holds are gone before the write.
  */
-const assertVersion = (barberId: string, expected: number) => sql`v AS (
+const assertVersion = (barberId: string, expected: number, also: SQL = sql`true`) => sql`v AS (
     UPDATE barbers SET schedule_version = schedule_version + 1, updated_at = now()
      WHERE id = ${barberId} AND schedule_version = ${expected} AND active
-       AND (SELECT count(*) FROM released) >= 0
+       AND (SELECT count(*) FROM released) >= 0 AND ${also}
     RETURNING schedule_version)`;
 
 export interface WriteResult {
@@ -191,6 +191,8 @@ export interface WriteResult {
   snapshot: SnapshotRecord | null;
   /** Active future bookings the client already had at this shop (the per-client limit). */
   client_active?: number;
+  /** Waitlist entries that could take the time this write freed (cancel, no-show, a move within the chair). */
+  candidates?: WaitlistCandidate[];
 }
 
 type RawWrite = {
@@ -199,6 +201,7 @@ type RawWrite = {
   released: unknown;
   snapshot: unknown;
   client_active?: number | string | null;
+  candidates?: unknown;
 };
 
 function readWrite(row: RawWrite | undefined): WriteResult {
@@ -208,11 +211,12 @@ function readWrite(row: RawWrite | undefined): WriteResult {
     released: row?.released == null ? [] : parseJson<WriteResult['released']>(row.released),
     snapshot: row?.snapshot == null ? null : parseJson<SnapshotRecord>(row.snapshot),
     ...(row?.client_active != null ? { client_active: Number(row.client_active) } : {}),
+    ...(row?.candidates != null ? { candidates: parseJson<WaitlistCandidate[]>(row.candidates) } : {}),
   };
 }
 
 const releasedJson = sql`(SELECT coalesce(json_agg(json_build_object('id', id, 'shop_id', shop_id, 'client_id', client_id, 'start_ms', start_ms, 'end_ms', end_ms)), '[]') FROM released)`;
-const staleSnapshot = (barberId: string) => sql`CASE WHEN NOT EXISTS (SELECT 1 FROM v) THEN
+const staleSnapshot = (barberId: string, unlessAlso: SQL = sql`false`) => sql`CASE WHEN NOT EXISTS (SELECT 1 FROM v) AND NOT ${unlessAlso} THEN
       (SELECT ${snapshotJson(sql`b`)} FROM barbers b JOIN shops s ON s.id = b.shop_id WHERE b.id = ${barberId}) END`;
 
 export interface InsertAppointment {
@@ -244,17 +248,17 @@ export async function insertAppointment(db: Db, expectedVersion: number, a: Inse
   const limit = a.clientLimit ?? 2_147_483_647;
   const result = await db.execute<RawWrite>(sql`
     WITH ${releaseLapsed(a.barberId)},
-    ${assertVersion(a.barberId, expectedVersion)},
     quota AS (
       SELECT count(*)::int AS n FROM appointments
        WHERE client_id = ${a.clientId} AND shop_id = ${a.shopId} AND status IN (${ACTIVE}) AND start_time > now()),
+    ${assertVersion(a.barberId, expectedVersion, sql`(SELECT n FROM quota) < ${limit}`)},
     ins AS (
       INSERT INTO appointments (id, shop_id, barber_id, client_id, service_id, start_time, end_time, status,
                                 hold_expires_at, price_cents, currency, deposit_cents, notes, source, booked_by)
       SELECT ${a.id}, ${a.shopId}, ${a.barberId}, ${a.clientId}, ${a.serviceId}, ${ts(a.startMs)}, ${ts(a.endMs)},
              ${a.status}::appointment_status, ${holdExpires}, ${a.priceCents}, ${a.currency}, ${a.depositCents},
              ${a.notes}, ${a.source}, ${a.actorId}
-        FROM v, quota WHERE quota.n < ${limit}
+        FROM v
       RETURNING *),
     aud AS (
       INSERT INTO audit_log (shop_id, actor_id, action, entity, entity_id, data)
@@ -273,7 +277,7 @@ export async function insertAppointment(db: Db, expectedVersion: number, a: Inse
            (SELECT n FROM quota) AS client_active,
            (SELECT ${recordJson('ins')} FROM ins) AS appointment,
            ${releasedJson} AS released,
-           ${staleSnapshot(a.barberId)} AS snapshot`);
+           ${staleSnapshot(a.barberId, sql`(SELECT n FROM quota) >= ${limit}`)} AS snapshot`);
   return readWrite(result.rows[0]);
 }
 
@@ -318,7 +322,9 @@ export async function moveAppointment(db: Db, expectedVersion: number, m: MoveAp
     SELECT (SELECT schedule_version FROM v) AS version,
            (SELECT ${recordJson('upd')} FROM upd) AS appointment,
            ${releasedJson} AS released,
-           ${staleSnapshot(m.toBarberId)} AS snapshot`);
+           ${staleSnapshot(m.toBarberId)} AS snapshot,
+           (SELECT ${candidatesJson(sql`upd.shop_id`, m.toBarberId, ts(m.fromStartMs), sql`${ts(m.fromStartMs)} + (upd.end_time - upd.start_time)`)}
+              FROM upd WHERE ${m.fromBarberId}::uuid = ${m.toBarberId}::uuid) AS candidates`);
   return readWrite(result.rows[0]);
 }
 
@@ -377,7 +383,9 @@ export async function settleAppointment(db: Db, s: SettleAppointment): Promise<W
     SELECT (SELECT schedule_version FROM v) AS version,
            (SELECT ${recordJson('upd')} FROM upd) AS appointment,
            ${releasedJson} AS released,
-           NULL AS snapshot`);
+           NULL AS snapshot,
+           (SELECT ${candidatesJson(sql`upd.shop_id`, s.barberId, sql`greatest(upd.start_time, now())`, sql`upd.end_time`)}
+              FROM upd WHERE upd.status NOT IN (${ACTIVE}) AND upd.end_time > now()) AS candidates`);
   return readWrite(result.rows[0]);
 }
 
@@ -461,24 +469,29 @@ export interface WaitlistCandidate {
   day_end_minute: number | null;
 }
 
+/** Waiting entries that overlap [start, end) at barber `barberId` of shop `shopId`, first come first served, as a json array. */
+function candidatesJson(shopId: SQL, barberId: string, start: SQL, end: SQL, limit = 20): SQL {
+  return sql`(SELECT coalesce(json_agg(c ORDER BY created_at, id), '[]') FROM (
+      SELECT json_build_object('id', w.id, 'client_id', w.client_id, 'service_id', w.service_id, 'barber_id', w.barber_id,
+               'window_start_ms', ${ms(sql`w.window_start`)}, 'window_end_ms', ${ms(sql`w.window_end`)},
+               'day_start_minute', w.day_start_minute, 'day_end_minute', w.day_end_minute) AS c, w.created_at, w.id
+        FROM waitlist_entries w
+       WHERE w.shop_id = ${shopId} AND w.status = 'waiting'
+         AND (w.barber_id IS NULL OR w.barber_id = ${barberId})
+         AND w.window_start < ${end} AND w.window_end > ${start}
+       ORDER BY w.created_at, w.id
+       LIMIT ${limit}) x)`;
+}
+
 export async function waitlistCandidates(
   db: Db,
   shopId: string,
   barberId: string,
   freed: { startMs: number; endMs: number },
-  limit = 20,
 ): Promise<WaitlistCandidate[]> {
-  const result = await db.execute<{ c: unknown }>(sql`
-    SELECT json_build_object('id', w.id, 'client_id', w.client_id, 'service_id', w.service_id, 'barber_id', w.barber_id,
-             'window_start_ms', ${ms(sql`w.window_start`)}, 'window_end_ms', ${ms(sql`w.window_end`)},
-             'day_start_minute', w.day_start_minute, 'day_end_minute', w.day_end_minute) AS c
-      FROM waitlist_entries w
-     WHERE w.shop_id = ${shopId} AND w.status = 'waiting'
-       AND (w.barber_id IS NULL OR w.barber_id = ${barberId})
-       AND w.window_start < ${ts(freed.endMs)} AND w.window_end > ${ts(freed.startMs)}
-     ORDER BY w.created_at, w.id
-     LIMIT ${limit}`);
-  return result.rows.map((r) => parseJson<WaitlistCandidate>(r.c));
+  const result = await db.execute<{ c: unknown }>(sql`SELECT ${candidatesJson(sql`${shopId}::uuid`, barberId, ts(freed.startMs), ts(freed.endMs))} AS c`);
+  const row = result.rows[0];
+  return row ? parseJson<WaitlistCandidate[]>(row.c) : [];
 }
 
 export interface StaffClientInput {

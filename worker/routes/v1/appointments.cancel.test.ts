@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { appointments, auditLog, notifications, waitlistEntries } from '../../db/schema';
 import { bearer } from '../../../tests/worker/auth';
 import { book, createBookingWorld, existingAppointment, localDay, localInstant, newClient } from '../../../tests/worker/booking-world';
-import { call, eventually, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+import { call, eventually, neonRequests, postJson, problemOf, testDb } from '../../../tests/worker/harness';
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 
 type Settled = {
@@ -19,8 +19,13 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     const w = await createBookingWorld(db, { policy: { cancel_window_hours: 24, late_cancel_fee: { kind: 'fixed', value: 1500 } } });
     const start = localInstant(w.timezone, 5, '10:00');
     const appt = await existingAppointment(db, w, { start, paidCents: 1000 });
+    // Another booking first, so the barber's object is warm (its snapshot already holds `appt`).
+    const warm = await book((await newClient(db)).token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 5, '15:00').toISOString() });
+    expect(warm.status).toBe(201);
     const res = await cancel(appt.id, w.client.token, 'Travelling');
     expect(res.status).toBe(200);
+    // Locate + authorise, then the object's write (which also looked for waiting clients): 2.
+    expect(neonRequests(res)).toBe(2);
     const body = (await res.json()) as Settled;
     expect(body.settlement).toEqual({ outcome: 'refund', late: false, fee_cents: 0, refund_cents: 1000, charge_cents: 0, currency: 'USD' });
     expect(body.appointment).toMatchObject({ status: 'cancelled', settlement: 'refund', fee_cents: 0, refund_due_cents: 1000, cancel_reason: 'Travelling' });

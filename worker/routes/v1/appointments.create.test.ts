@@ -131,6 +131,11 @@ describe('POST /api/v1/appointments', () => {
     const third = await book(w.client.token, at('12:00'));
     expect(third.status).toBe(409);
     expect((await problemOf(third)).reason).toBe('booking_limit');
+    // The refusal moved nothing: the next booking at this barber is still one round trip.
+    const other = await newClient(db);
+    const next = await book(other.token, at('13:00'));
+    expect(next.status).toBe(201);
+    expect(neonRequests(next)).toBe(1);
   });
 
   it('same Idempotency-Key + same body → the same appointment; a different body → 422', async () => {

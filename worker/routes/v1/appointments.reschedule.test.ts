@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { appointments } from '../../db/schema';
 import { bearer } from '../../../tests/worker/auth';
 import { book, createBookingWorld, existingAppointment, localDay, localInstant, newClient } from '../../../tests/worker/booking-world';
-import { call, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+import { call, neonRequests, postJson, problemOf, testDb } from '../../../tests/worker/harness';
 
 const move = (id: string, token: string, body: Record<string, unknown>) => postJson(`/api/v1/appointments/${id}/reschedule`, body, bearer(token));
 
@@ -21,6 +21,7 @@ describe('POST /api/v1/appointments/{id}/reschedule', () => {
     const created = (await (await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: ten })).json()) as { id: string };
     const res = await move(created.id, w.client.token, { start_time: two });
     expect(res.status).toBe(200);
+    expect(neonRequests(res)).toBe(2);
     expect(((await res.json()) as { start_time: string; id: string })).toMatchObject({ id: created.id, start_time: two });
     const free = await starts(w.barber.barber.id, w.short.id, day);
     expect(free).toContain(ten);
