@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { appointmentForPartyQuery, appointmentListQuery, type AppointmentRow } from '../db/queries/appointments';
 import { encodeCursor } from '../db/queries/cursor';
-import { appointmentStatus } from '../db/schema';
+import { appointmentStatus, type AppointmentSource, type Settlement } from '../db/schema';
 import { ApiError } from '../lib/errors';
 import { wireInstant } from '../lib/wire';
 import { readCursor } from './pagination';
@@ -27,6 +27,12 @@ export interface AppointmentView {
   notes: string | null;
   cancelled_at: string | null;
   cancel_reason: string | null;
+  /** How it was booked: online, staff (phone/desk), walk_in, waitlist. */
+  source: AppointmentSource;
+  /** The money decision recorded when it was cancelled or marked a no-show, and its amounts. */
+  settlement: Settlement | null;
+  fee_cents: number;
+  refund_due_cents: number;
   created_at: string;
   timezone: string;
   service_name: string;
@@ -51,6 +57,10 @@ function appointmentView(r: AppointmentRow): AppointmentView {
     notes: r.notes,
     cancelled_at: r.cancelledAt ? wireInstant(r.cancelledAt) : null,
     cancel_reason: r.cancelReason,
+    source: r.source,
+    settlement: r.settlement,
+    fee_cents: r.feeCents,
+    refund_due_cents: r.refundDueCents,
     created_at: wireInstant(r.createdAt),
     timezone: r.timezone,
     service_name: r.serviceName,

@@ -14,33 +14,11 @@ import { encryptPhone } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { currentMetrics } from '../lib/metrics';
 import { wireInstant } from '../lib/wire';
+import type { AppointmentView } from './appointments';
 import type { Services } from './container';
 
-export interface AppointmentDetail {
-  id: string;
-  shop_id: string;
-  barber_id: string;
-  client_id: string;
-  service_id: string;
-  start_time: string;
-  end_time: string;
-  status: AppointmentRecord['status'];
-  hold_expires_at: string | null;
-  price_cents: number;
-  deposit_cents: number;
-  currency: string;
-  notes: string | null;
-  source: AppointmentRecord['source'];
-  cancelled_at: string | null;
-  cancel_reason: string | null;
-  settlement: AppointmentRecord['settlement'];
-  fee_cents: number;
-  refund_due_cents: number;
-  created_at: string;
-  timezone: string;
-  service_name: string;
-  barber_name: string;
-}
+/** Booking answers are the same appointment object the reads return. */
+export type AppointmentDetail = AppointmentView;
 
 export function appointmentDetail(r: AppointmentRecord): AppointmentDetail {
   return {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { APPOINTMENT_SOURCES, SETTLEMENTS } from '../../db/schema';
 import { APPOINTMENT_STATUSES } from '../../services/appointments';
 import { WireInstant as timestamp } from './wire.schemas';
 
@@ -19,6 +20,10 @@ export const AppointmentSchema = z
     notes: z.string().nullable(),
     cancelled_at: timestamp.nullable(),
     cancel_reason: z.string().nullable(),
+    source: z.enum(APPOINTMENT_SOURCES).openapi({ description: 'online, staff (phone/desk), walk_in or waitlist' }),
+    settlement: z.enum(SETTLEMENTS).nullable().openapi({ description: 'The money decision recorded at cancellation or no-show' }),
+    fee_cents: z.number().int().openapi({ description: 'What the client owes in total for a cancellation or no-show' }),
+    refund_due_cents: z.number().int().openapi({ description: 'What is due back to the client' }),
     created_at: timestamp,
     timezone: z.string().openapi({ description: "The shop's IANA time zone", example: 'America/New_York' }),
     service_name: z.string(),

@@ -1,40 +1,15 @@
 /** Schemas shared by the booking routes: appointments as booked, slots, waitlist entries. */
 import { z } from '@hono/zod-openapi';
-import { APPOINTMENT_SOURCES, SETTLEMENTS } from '../../db/schema';
-import { APPOINTMENT_STATUSES } from '../../services/appointments';
+import { SETTLEMENTS } from '../../db/schema';
+import { AppointmentSchema } from './appointments.schemas';
 import { WireInstant } from './wire.schemas';
 
 /** Requests may use any RFC 3339 offset; responses use the one wire form (WireInstant). */
 export const InstantInput = z.iso.datetime({ offset: true }).openapi({ example: '2026-12-07T09:00:00-05:00' });
 export const BarberRef = z.union([z.uuid(), z.literal('any')]).openapi({ example: 'any', description: 'A barber id, or "any"' });
 
-export const BookedAppointmentSchema = z
-  .object({
-    id: z.uuid(),
-    shop_id: z.uuid(),
-    barber_id: z.uuid(),
-    client_id: z.uuid(),
-    service_id: z.uuid(),
-    start_time: WireInstant,
-    end_time: WireInstant,
-    status: z.enum(APPOINTMENT_STATUSES),
-    hold_expires_at: WireInstant.nullable().openapi({ description: 'While held: when the slot is released unless paid or accepted' }),
-    price_cents: z.number().int(),
-    deposit_cents: z.number().int(),
-    currency: z.string().length(3),
-    notes: z.string().nullable(),
-    source: z.enum(APPOINTMENT_SOURCES),
-    cancelled_at: WireInstant.nullable(),
-    cancel_reason: z.string().nullable(),
-    settlement: z.enum(SETTLEMENTS).nullable().openapi({ description: 'The money decision recorded at cancellation or no-show' }),
-    fee_cents: z.number().int(),
-    refund_due_cents: z.number().int(),
-    created_at: WireInstant,
-    timezone: z.string().openapi({ example: 'America/New_York' }),
-    service_name: z.string(),
-    barber_name: z.string(),
-  })
-  .openapi('BookedAppointment');
+/** Booking answers carry the same appointment object as the reads. */
+export const BookedAppointmentSchema = AppointmentSchema;
 
 export const SettlementSchema = z
   .object({
