@@ -22,8 +22,8 @@ const files = sources(join(ROOT, 'worker')).map((path) => ({ path, text: readFil
 
 /** Files still being moved to the layer the rule asks for; remove an entry once it is. */
 const PENDING: Record<string, string[]> = {
-  sql: ['worker/services/health.ts', 'worker/services/management/staff.ts'],
-  json: ['worker/queue/messages.ts'],
+  sql: [],
+  json: [],
 };
 
 describe('layering', () => {

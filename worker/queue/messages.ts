@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decryptField, encryptField, type KeyringInput } from '../lib/crypto';
+import { parseJson } from '../lib/json';
 
 /**
  * What travels on the `notifications` queue. `dedupe_key` makes delivery idempotent: the consumer
@@ -65,7 +66,7 @@ export async function openNotification(message: QueuedNotification, keyring: Key
   if (!sealed) return { ...rest, secrets: {} };
   let content: z.infer<typeof sealedContent>;
   try {
-    content = sealedContent.parse(JSON.parse(await decryptField(sealed, keyring)));
+    content = sealedContent.parse(parseJson(await decryptField(sealed, keyring)));
   } catch (err) {
     throw new UnreadableSecretsError((err as { code?: string }).code ?? 'malformed');
   }

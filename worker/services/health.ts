@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { pingDatabase } from '../db/queries/health';
 import type { AppConfig } from '../env';
 import type { Services } from './container';
 
@@ -51,7 +51,7 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
 export async function checkHealth(services: Services): Promise<HealthReport> {
   const checkedAt = Date.now();
   const [database, redis, stripe] = await Promise.all([
-    timed(() => services.db.execute(sql`select 1 as ok`)),
+    timed(() => pingDatabase(services.db)),
     timed(async () => {
       const pong = await services.redis.ping();
       if (pong !== 'PONG') throw new Error(`unexpected PING reply: ${String(pong)}`);

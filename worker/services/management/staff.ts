@@ -1,11 +1,12 @@
 /** Staff: invitations by e-mail, accepting them, deactivating a barber. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { barbers, invitations, memberships, users, type Appointment, type Barber, type Invitation } from '../../db/schema';
+import { barbers, invitations, memberships, type Appointment, type Barber, type Invitation } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
 import type { NotificationMessage } from '../../queue/messages';
 import { auditQuery } from '../audit';
 import { activeAppointmentsQuery } from '../../db/queries/appointments';
+import { claimInvitation, invitationForAccept } from '../../db/queries/staff';
 import { hashToken, newOpaqueToken } from '../../auth/tokens';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -96,16 +97,7 @@ export interface AcceptedBarber {
 
 export async function acceptInvitation(db: Db, userId: string, token: string): Promise<AcceptedBarber> {
   const tokenHash = await hashToken(token);
-  const [found] = await db
-    .select({
-      invitation: invitations,
-      callerEmail: sql<string | null>`(select u.email from users u where u.id = ${userId})`,
-      callerVerified: sql<boolean>`exists (select 1 from users u where u.id = ${userId} and u.verified_at is not null)`.mapWith(
-        (v: unknown) => v === true || v === 't',
-      ),
-    })
-    .from(invitations)
-    .where(eq(invitations.tokenHash, tokenHash));
+  const found = await invitationForAccept(db, tokenHash, userId);
   if (!found) throw new ApiError('not_found', 'No such invitation');
   const { invitation, callerEmail, callerVerified } = found;
   if (invitation.acceptedAt) throw new ApiError('conflict', 'This invitation has already been accepted');
@@ -117,29 +109,7 @@ export async function acceptInvitation(db: Db, userId: string, token: string): P
     throw new ApiError('email_unverified', 'Verify your e-mail address first (see the link we sent), then accept the invitation');
   }
 
-  const claimed = await db.execute<{ id: string; shop_id: string; display_name: string; bio: string; active: boolean | string }>(sql`
-    with claimed as (
-      update ${invitations} set accepted_at = now(), updated_at = now()
-       where id = ${invitation.id} and accepted_at is null and expires_at > now()
-      returning shop_id
-    ), member as (
-      insert into memberships (user_id, shop_id, role)
-      select ${userId}::uuid, shop_id, 'barber'::membership_role from claimed
-      on conflict (user_id, shop_id, role) do nothing
-    ), profile as (
-      insert into ${barbers} (user_id, shop_id, display_name)
-      select ${userId}::uuid, claimed.shop_id, trim(u.first_name || ' ' || u.last_name)
-        from claimed join ${users} u on u.id = ${userId}
-      on conflict (user_id, shop_id) do update set active = true, updated_at = now()
-      returning id, shop_id, display_name, bio, active
-    ), audit as (
-      insert into audit_log (shop_id, actor_id, action, entity, entity_id, data)
-      select shop_id, ${userId}::uuid, 'invitation.accepted', 'barber', id::text,
-             json_build_object('invitation_id', ${invitation.id}::text)::jsonb
-        from profile
-    )
-    select id, shop_id, display_name, bio, active from profile`);
-  const row = claimed.rows[0];
+  const row = await claimInvitation(db, invitation.id, userId);
   // Lost a race with another accept of the same invitation between the read and the claim.
   if (!row) throw new ApiError('conflict', 'This invitation has already been accepted');
   return { id: row.id, shopId: row.shop_id, userId, displayName: row.display_name, bio: row.bio, active: row.active === true || row.active === 't' };
