@@ -46,8 +46,10 @@ export const refreshTokens = pgTable(
 );
 
 /**
- * Idempotency-Key replay store. Scope is "METHOD path-template"; user_id is NULL for public
- * endpoints (register), hence NULLS NOT DISTINCT (PostgreSQL 15+) on the unique key.
+ * Idempotency-Key replay store (ADR 8). Scope is "METHOD concrete-path" (the resource the request
+ * names, not its route template); user_id is NULL for public endpoints, hence NULLS NOT DISTINCT
+ * (PostgreSQL 15+) on the unique key. `id` doubles as the claim's fence: a takeover of a stale claim
+ * gives it a new id, so only the request holding the current id may record the answer.
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -60,6 +62,7 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     /** NULL while the first request is still in flight. */
     responseStatus: integer('response_status'),
+    /** The recorded answer to replay: body text and the headers that describe it (not the parsed body). */
     responseBody: jsonb('response_body'),
     ...createdAt,
     expiresAt: tstz('expires_at').notNull(),
