@@ -13,7 +13,11 @@ import { jsonValue } from '../../lib/json';
 import type { Db } from './types';
 
 const ACTIVE = sql.raw(ACTIVE_APPOINTMENT_STATUSES.map((s) => `'${s}'`).join(', '));
-const ms = (column: SQL) => sql`(extract(epoch FROM ${column}) * 1000)::float8`;
+/**
+ * Epoch milliseconds, rounded UP: Postgres keeps microseconds, and an alarm set for a hold's expiry
+ * must not fire a fraction of a millisecond before it (the release would find it not yet lapsed).
+ */
+const ms = (column: SQL) => sql`ceil(extract(epoch FROM ${column}) * 1000)::float8`;
 
 /** What the client has paid up front for an appointment and not had back. */
 const paidCents = (appointmentId: SQL) => sql`(SELECT coalesce(sum(CASE

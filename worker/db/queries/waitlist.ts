@@ -17,7 +17,7 @@ export interface WaitlistRow {
   created_ms: number;
 }
 
-const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+const ms = (column: string) => sql.raw(`ceil(extract(epoch FROM ${column}) * 1000)::float8`);
 const rowJson = sql`json_build_object('id', w.id, 'shop_id', w.shop_id, 'barber_id', w.barber_id, 'service_id', w.service_id,
   'window_start_ms', ${ms('w.window_start')}, 'window_end_ms', ${ms('w.window_end')},
   'day_start_minute', w.day_start_minute, 'day_end_minute', w.day_end_minute, 'status', w.status,
