@@ -63,7 +63,7 @@ describe('error model', () => {
 
   it('names every invalid field', async () => {
     const res = await post(JSON.stringify({ name: 'a', age: 'old' }));
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const problem = await problemOf(res);
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors?.map((e) => e.path).sort()).toEqual(['json.age', 'json.name']);
@@ -172,14 +172,14 @@ describe('request plumbing', () => {
 
   it('rejects bad query parameters with the field named', async () => {
     const res = await call('/api/v1/shops?limit=abc');
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const problem = await problemOf(res);
     expect(problem.errors?.[0]?.path).toBe('query.limit');
   });
 
-  it('rejects a forged cursor with 400', async () => {
+  it('rejects a forged cursor with 422', async () => {
     const res = await call('/api/v1/shops?cursor=not-a-cursor');
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).code).toBe('validation_failed');
   });
 

@@ -5,7 +5,7 @@ import { z } from '@hono/zod-openapi';
  * Clients branch on `code`, never on `title` or `detail` (those are for humans and may change).
  */
 export const errorCodes = {
-  validation_failed: 400,
+  validation_failed: 422,
   malformed_request: 400,
   unauthorized: 401,
   payment_required: 402,
@@ -136,12 +136,12 @@ const problemContent = { 'application/problem+json': { schema: ProblemSchema } }
 
 /** The error responses shared by routes; pick the ones a route can produce. */
 export const errorResponses = {
-  400: { description: 'Invalid request', content: problemContent },
+  400: { description: 'The request could not be read (malformed JSON, bad header)', content: problemContent },
   401: { description: 'Missing or invalid credentials', content: problemContent },
   403: { description: 'Not allowed', content: problemContent },
   404: { description: 'Not found', content: problemContent },
   409: { description: 'Conflict', content: problemContent },
-  422: { description: 'Unprocessable', content: problemContent },
+  422: { description: 'Invalid input (`validation_failed`, naming each field) or a rule of the shop (`unprocessable`)', content: problemContent },
   429: { description: 'Rate limited', content: problemContent },
   500: { description: 'Internal error', content: problemContent },
   503: { description: 'Dependency unavailable', content: problemContent },

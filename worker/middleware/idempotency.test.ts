@@ -121,9 +121,9 @@ describe('Idempotency-Key', () => {
     expect(JSON.parse(firstText).request_id).toBe(first.headers.get('x-request-id'));
   });
 
-  it('rejects malformed keys with 400', async () => {
+  it('rejects malformed keys with 422', async () => {
     const res = await createShop(await signedIn(), shopBody(), 'has spaces in it');
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).errors?.[0]?.path).toBe('header.idempotency-key');
   });
 });

@@ -23,6 +23,7 @@ export const cancelAppointmentRoute = createRoute({
   responses: {
     200: { description: 'The cancelled appointment and the money decision', content: { 'application/json': { schema: SettledAppointmentSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

@@ -19,6 +19,7 @@ export const confirmAppointmentRoute = createRoute({
   responses: {
     200: { description: 'The confirmed appointment', content: { 'application/json': { schema: SettledAppointmentSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

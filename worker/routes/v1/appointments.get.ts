@@ -17,6 +17,7 @@ export const getAppointmentRoute = createRoute({
   responses: {
     200: { description: 'The appointment', content: { 'application/json': { schema: AppointmentSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     404: errorResponses[404],
   },

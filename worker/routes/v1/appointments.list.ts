@@ -31,6 +31,7 @@ export const listAppointmentsRoute = createRoute({
   responses: {
     200: { description: 'A page of appointments', content: { 'application/json': { schema: AppointmentList } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
   },

@@ -19,6 +19,7 @@ export const noShowAppointmentRoute = createRoute({
   responses: {
     200: { description: 'The no-show and the money decision', content: { 'application/json': { schema: SettledAppointmentSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

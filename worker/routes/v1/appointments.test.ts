@@ -119,7 +119,7 @@ describe('GET /api/v1/appointments', () => {
     expect(second.page!.next_cursor).toBeNull();
     const ids = [...first.page!.data, ...second.page!.data].map((x) => x.id);
     expect(new Set(ids).size).toBe(4);
-    expect((await list(owner.token, '?cursor=bogus')).res.status).toBe(400);
+    expect((await list(owner.token, '?cursor=bogus')).res.status).toBe(422);
   });
 
   it('requires a token', async () => {
@@ -146,9 +146,9 @@ describe('GET /api/v1/appointments/{id}', () => {
     expect((await call(`/api/v1/appointments/${w.mine.id}`, { headers: bearer(ownerOfB.token) })).status).toBe(404);
   });
 
-  it('answers a malformed id with 400', async () => {
+  it('answers a malformed id with 422', async () => {
     const w = await twoShops();
     const res = await call('/api/v1/appointments/not-a-uuid', { headers: bearer(await tokenFor(w.a.client.id)) });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
   });
 });

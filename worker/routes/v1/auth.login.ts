@@ -19,6 +19,7 @@ export const loginRoute = createRoute({
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SessionSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     429: errorResponses[429],
     503: errorResponses[503],

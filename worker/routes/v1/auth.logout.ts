@@ -19,6 +19,7 @@ export const logoutRoute = createRoute({
   responses: {
     204: { description: 'Signed out' },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
   },
 });

@@ -18,6 +18,7 @@ export const forgotPasswordRoute = createRoute({
   responses: {
     202: { description: 'If the account exists, a link is on its way', content: { 'application/json': { schema: z.object({ status: z.literal('accepted') }) } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     429: errorResponses[429],
   },
 });

@@ -18,6 +18,7 @@ export const refreshRoute = createRoute({
   responses: {
     200: { description: 'New pair', content: { 'application/json': { schema: TokenPair } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
   },
 });

@@ -46,12 +46,12 @@ describe('PUT /api/v1/barbers/{id}/services', () => {
     expect(rows.map((r) => r.serviceId)).toEqual([w.service.id]);
   });
 
-  it('refuses duplicates (422) and bad overrides (400)', async () => {
+  it('refuses duplicates (422) and bad overrides (422 validation_failed)', async () => {
     const dup = await put({ services: [{ service_id: w.service.id }, { service_id: w.service.id }] });
     expect(dup.status).toBe(422);
     expect((await problemOf(dup)).errors?.[0]?.path).toBe('json.services.1.service_id');
     const bad = await put({ services: [{ service_id: w.service.id, duration_min: 7 }] });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect((await problemOf(bad)).errors?.[0]?.path).toBe('json.services.0.duration_min');
   });
 

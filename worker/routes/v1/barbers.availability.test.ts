@@ -127,11 +127,11 @@ describe('GET /api/v1/barbers/{id}/availability', () => {
     const w = await createBookingWorld(db);
     const day = localDay(w.timezone, 1);
     const cases: [string, number][] = [
-      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=2026-02-30`, 400],
-      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=${day}&to=2020-01-01`, 400],
-      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=${day}&to=2099-01-01`, 400],
-      [`/api/v1/barbers/${w.barber.barber.id}/availability?from=${day}`, 400],
-      [`/api/v1/barbers/not-a-uuid/availability?service_id=${w.short.id}&from=${day}`, 400],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=2026-02-30`, 422],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=${day}&to=2020-01-01`, 422],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${w.short.id}&from=${day}&to=2099-01-01`, 422],
+      [`/api/v1/barbers/${w.barber.barber.id}/availability?from=${day}`, 422],
+      [`/api/v1/barbers/not-a-uuid/availability?service_id=${w.short.id}&from=${day}`, 422],
       [`/api/v1/barbers/${crypto.randomUUID()}/availability?service_id=${w.short.id}&from=${day}`, 404],
       [`/api/v1/barbers/${w.barber.barber.id}/availability?service_id=${crypto.randomUUID()}&from=${day}`, 422],
     ];

@@ -39,12 +39,12 @@ describe('POST /api/v1/barbers/{id}/deactivate', () => {
     expect((await send('PUT', `/api/v1/barbers/${w.barber.id}/working-hours`, w.barberStaff.token, { rules: [] })).status).toBe(403);
   });
 
-  it('is for owners: the barber cannot deactivate themself; unknown id → 404; bad id → 400', async () => {
+  it('is for owners: the barber cannot deactivate themself; unknown id → 404; bad id → 422', async () => {
     const w = await createManagedShop(testDb());
     expect((await send('POST', `/api/v1/barbers/${w.barber.id}/deactivate`, w.barberStaff.token)).status).toBe(403);
     const missing = await send('POST', `/api/v1/barbers/${crypto.randomUUID()}/deactivate`, w.owner.token);
     expect(missing.status).toBe(404);
     expect((await problemOf(missing)).code).toBe('not_found');
-    expect((await send('POST', '/api/v1/barbers/123/deactivate', w.owner.token)).status).toBe(400);
+    expect((await send('POST', '/api/v1/barbers/123/deactivate', w.owner.token)).status).toBe(422);
   });
 });

@@ -30,6 +30,7 @@ export const deactivateBarberRoute = createRoute({
   responses: {
     200: { description: 'Deactivated', content: { 'application/json': { schema: DeactivateBarberResponse } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

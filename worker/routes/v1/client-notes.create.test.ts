@@ -29,7 +29,7 @@ describe('POST /api/v1/clients/{id}/notes', () => {
   it('validates the body', async () => {
     const w = await createManagedShop(testDb());
     const res = await send('POST', `/api/v1/clients/${w.client.id}/notes`, w.owner.token, { shop_id: w.shop.id, body: '   ' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).errors?.[0]?.path).toBe('json.body');
   });
 });

@@ -35,6 +35,7 @@ export const createClientNoteRoute = createRoute({
   responses: {
     201: { description: 'The note', content: { 'application/json': { schema: ClientNoteSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

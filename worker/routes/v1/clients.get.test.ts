@@ -54,10 +54,10 @@ describe('GET /api/v1/clients/{id}?shop_id=', () => {
 
   it('validates id and shop_id', async () => {
     const badId = await send('GET', `/api/v1/clients/xyz?shop_id=${w.shop.id}`, w.owner.token);
-    expect(badId.status).toBe(400);
+    expect(badId.status).toBe(422);
     expect((await problemOf(badId)).errors?.map((e) => e.path)).toEqual(['param.id']);
     const noShop = await send('GET', `/api/v1/clients/${w.client.id}`, w.owner.token);
-    expect(noShop.status).toBe(400);
+    expect(noShop.status).toBe(422);
     expect((await problemOf(noShop)).errors?.map((e) => e.path)).toEqual(['query.shop_id']);
   });
 });

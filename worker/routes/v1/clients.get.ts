@@ -49,6 +49,7 @@ export const getClientRoute = createRoute({
   responses: {
     200: { description: 'The client record', content: { 'application/json': { schema: ClientDetailSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

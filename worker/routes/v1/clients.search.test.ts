@@ -68,9 +68,9 @@ describe('GET /api/v1/clients?q=&shop_id=', () => {
     const asClient = await search('jo', await tokenFor(w.client.id));
     expect(asClient.status).toBe(403);
     const missing = await send('GET', `/api/v1/clients?shop_id=${w.shop.id}`, w.owner.token);
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(422);
     expect((await problemOf(missing)).errors?.[0]?.path).toBe('query.q');
-    expect((await send('GET', '/api/v1/clients?shop_id=x&q=jo', w.owner.token)).status).toBe(400);
+    expect((await send('GET', '/api/v1/clients?shop_id=x&q=jo', w.owner.token)).status).toBe(422);
   });
 
   it('applies the one client-of-shop rule: someone with only an appointment here is found, and their record reads', async () => {

@@ -41,6 +41,7 @@ export const searchClientsRoute = createRoute({
   responses: {
     200: { description: 'Best matches first', content: { 'application/json': { schema: ClientSearchResponse } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
   },

@@ -68,13 +68,13 @@ describe('POST /api/v1/invitations/accept', () => {
     expect(rows).toEqual([]);
   });
 
-  it('answers an unknown token with 404 and a malformed one with 400', async () => {
+  it('answers an unknown token with 404 and a malformed one with 422', async () => {
     const i = await invited();
     const unknown = await accept(newOpaqueToken(), i.auth);
     expect(unknown.status).toBe(404);
     expect((await problemOf(unknown)).code).toBe('not_found');
     const malformed = await accept('short', i.auth);
-    expect(malformed.status).toBe(400);
+    expect(malformed.status).toBe(422);
     expect((await problemOf(malformed)).errors?.map((e) => e.path)).toEqual(['json.token']);
   });
 
@@ -132,7 +132,7 @@ describe('invitation tokens in logs', () => {
     // Old-style links that put the token in the path (or the query) are logged without it too.
     const stale = await invited();
     expect((await post(`/api/v1/invitations/${stale.token}/accept`, stale.auth)).status).toBe(404);
-    expect((await post(`/api/v1/invitations/accept?token=${stale.token}`, stale.auth, {})).status).toBe(400);
+    expect((await post(`/api/v1/invitations/accept?token=${stale.token}`, stale.auth, {})).status).toBe(422);
 
     expect(lines.some((l) => JSON.parse(l).msg === 'request')).toBe(true);
     const logged = lines.join('\n');

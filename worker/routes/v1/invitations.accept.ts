@@ -42,6 +42,7 @@ export const acceptInvitationRoute = createRoute({
   responses: {
     200: { description: 'Now a barber of the shop', content: { 'application/json': { schema: AcceptInvitationResponse } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

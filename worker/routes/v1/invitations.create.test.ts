@@ -48,7 +48,7 @@ describe('POST /api/v1/shops/{id}/invitations', () => {
 
   it('validates the e-mail and role', async () => {
     const res = await send('POST', `/api/v1/shops/${w.shop.id}/invitations`, w.owner.token, { email: 'nope', role: 'owner' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).errors?.map((e) => e.path).sort()).toEqual(['json.email', 'json.role']);
   });
 

@@ -42,6 +42,7 @@ export const createInvitationRoute = createRoute({
   responses: {
     201: { description: 'Invitation created and e-mail queued', content: { 'application/json': { schema: InvitationSchema } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

@@ -22,9 +22,9 @@ describe('POST /api/v1/shops/{id}/services', () => {
     expect(service).toMatchObject({ shop_id: w.shop.id, price_cents: 2500, currency: 'USD', duration_min: 45, active: true, description: 'With a hot towel' });
   });
 
-  it('rejects a negative price and a duration off the 5-minute grid with 400', async () => {
+  it('rejects a negative price and a duration off the 5-minute grid with 422', async () => {
     const res = await create({ price_cents: -1, duration_min: 32 });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).errors?.map((e) => e.path).sort()).toEqual(['json.duration_min', 'json.price_cents']);
   });
 

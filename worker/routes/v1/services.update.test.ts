@@ -26,14 +26,14 @@ describe('PATCH /api/v1/services/{id}', () => {
     expect((await patch({ active: true })).status).toBe(200);
   });
 
-  it('validates: 400 for schema, 422 for the currency rule', async () => {
+  it('validates: 422 validation_failed for schema, 422 unprocessable for the currency rule', async () => {
     const schema = await patch({ price_cents: -5 });
-    expect(schema.status).toBe(400);
+    expect(schema.status).toBe(422);
     expect((await problemOf(schema)).errors?.[0]?.path).toBe('json.price_cents');
     const rule = await patch({ currency: 'GBP' });
     expect(rule.status).toBe(422);
     expect((await problemOf(rule)).errors?.[0]?.path).toBe('json.currency');
-    expect((await patch({})).status).toBe(400);
+    expect((await patch({})).status).toBe(422);
   });
 
   it('is for owners only; unknown service → 404', async () => {

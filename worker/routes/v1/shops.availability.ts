@@ -33,6 +33,7 @@ export const shopAvailabilityRoute = createRoute({
   responses: {
     200: { description: 'Openings, ascending', content: { 'application/json': { schema: ShopAvailabilityResponse } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     404: errorResponses[404],
   },
 });

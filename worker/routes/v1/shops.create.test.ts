@@ -66,10 +66,10 @@ describe('POST /api/v1/shops', () => {
     expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual(['json.policy.no_show_fee.value']);
   });
 
-  it('answers schema failures with 400 naming each field', async () => {
+  it('answers schema failures with 422 naming each field', async () => {
     const { token } = await newUser();
     const res = await send('POST', '/api/v1/shops', token, body({ slug: 'Not A Slug', currency: 'usd' }));
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).errors?.map((e) => e.path).sort()).toEqual(['json.currency', 'json.slug']);
   });
 

@@ -41,11 +41,11 @@ describe('GET /api/v1/shops/{slug}', () => {
     expect(res.headers.get('etag')).not.toBe(before);
   });
 
-  it('answers an unknown slug with 404 and a malformed one with 400', async () => {
+  it('answers an unknown slug with 404 and a malformed one with 422', async () => {
     const missing = await call('/api/v1/shops/no-such-shop-anywhere');
     expect(missing.status).toBe(404);
     expect((await problemOf(missing)).code).toBe('not_found');
     const bad = await call('/api/v1/shops/Bad_Slug!');
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
   });
 });

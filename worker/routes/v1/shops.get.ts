@@ -63,6 +63,7 @@ export const getShopRoute = createRoute({
     200: { description: 'The shop page', content: { 'application/json': { schema: PublicShopSchema } } },
     304: { description: 'Not modified since the ETag the client holds' },
     400: errorResponses[400],
+    422: errorResponses[422],
     404: errorResponses[404],
   },
 });

@@ -35,6 +35,7 @@ export const listShopsRoute = createRoute({
   responses: {
     200: { description: 'A page of shops', content: { 'application/json': { schema: ListShopsResponse } } },
     400: errorResponses[400],
+    422: errorResponses[422],
   },
 });
 

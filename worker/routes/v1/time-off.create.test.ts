@@ -29,7 +29,7 @@ describe('POST /api/v1/barbers/{id}/time-off', () => {
     expect(((await res.json()) as CreatedTimeOffResponse).stranded_appointments).toEqual([]);
   });
 
-  it('validates: inverted range 422 on ends_at; missing offset 400', async () => {
+  it('validates: inverted range 422 on ends_at; missing offset 422', async () => {
     const w = await createManagedShop(testDb());
     const inverted = await send('POST', `/api/v1/barbers/${w.barber.id}/time-off`, w.owner.token, {
       starts_at: '2030-01-07T18:00:00Z',
@@ -41,7 +41,7 @@ describe('POST /api/v1/barbers/{id}/time-off', () => {
       starts_at: '2030-01-07 09:00',
       ends_at: '2030-01-07T18:00:00Z',
     });
-    expect(naive.status).toBe(400);
+    expect(naive.status).toBe(422);
     expect((await problemOf(naive)).errors?.[0]?.path).toBe('json.starts_at');
   });
 });

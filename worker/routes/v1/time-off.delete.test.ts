@@ -24,6 +24,6 @@ describe('DELETE /api/v1/barbers/{id}/time-off/{time_off_id}', () => {
     expect((await problemOf(res)).code).toBe('not_found');
     expect(await testDb().select().from(timeOff).where(eq(timeOff.id, other.timeOff.id))).toHaveLength(1);
     expect(await testDb().select().from(auditLog).where(eq(auditLog.entityId, other.timeOff.id))).toEqual([]);
-    expect((await send('DELETE', `/api/v1/barbers/${w.barber.id}/time-off/nope`, w.owner.token)).status).toBe(400);
+    expect((await send('DELETE', `/api/v1/barbers/${w.barber.id}/time-off/nope`, w.owner.token)).status).toBe(422);
   });
 });

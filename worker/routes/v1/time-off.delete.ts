@@ -23,6 +23,7 @@ export const deleteTimeOffRoute = createRoute({
   responses: {
     204: { description: 'Removed' },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

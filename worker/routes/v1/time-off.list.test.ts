@@ -28,11 +28,11 @@ describe('GET /api/v1/barbers/{id}/time-off', () => {
     expect(page2.next_cursor).toBeNull();
   });
 
-  it('rejects a forged cursor and a bad limit with 400', async () => {
+  it('rejects a forged cursor and a bad limit with 422', async () => {
     const w = await createManagedShop(testDb());
     const forged = await send('GET', `/api/v1/barbers/${w.barber.id}/time-off?cursor=abc`, w.owner.token);
-    expect(forged.status).toBe(400);
+    expect(forged.status).toBe(422);
     expect((await problemOf(forged)).errors?.[0]?.path).toBe('query.cursor');
-    expect((await send('GET', `/api/v1/barbers/${w.barber.id}/time-off?limit=0`, w.owner.token)).status).toBe(400);
+    expect((await send('GET', `/api/v1/barbers/${w.barber.id}/time-off?limit=0`, w.owner.token)).status).toBe(422);
   });
 });

@@ -30,6 +30,7 @@ export const listTimeOffRoute = createRoute({
   responses: {
     200: { description: 'A page of blocks, by start', content: { 'application/json': { schema: TimeOffListResponse } } },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     403: errorResponses[403],
     404: errorResponses[404],

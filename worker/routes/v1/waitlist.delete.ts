@@ -17,6 +17,7 @@ export const leaveWaitlistRoute = createRoute({
   responses: {
     204: { description: 'Left' },
     400: errorResponses[400],
+    422: errorResponses[422],
     401: errorResponses[401],
     404: errorResponses[404],
   },

@@ -37,9 +37,9 @@ describe('/api/v1/waitlist', () => {
     expect(wrongBarber.status).toBe(422);
     expect((await problemOf(wrongBarber)).errors?.[0]?.path).toBe('json.barber_id');
     const half = await join({ day_start: '10:00' });
-    expect(half.status).toBe(400);
+    expect(half.status).toBe(422);
     expect((await problemOf(half)).errors?.map((e) => e.path)).toContain('json.day_end');
-    expect((await join({ to: localDay(w.timezone, 1) })).status).toBe(400);
+    expect((await join({ to: localDay(w.timezone, 1) })).status).toBe(422);
     for (let i = 0; i < 5; i++) expect((await join({})).status).toBe(201);
     const sixth = await join({});
     expect(sixth.status).toBe(409);

@@ -63,9 +63,9 @@ describe('PUT /api/v1/barbers/{id}/working-hours', () => {
     expect(rows).toHaveLength(2);
   });
 
-  it('rejects malformed times and weekdays with 400', async () => {
+  it('rejects malformed times and weekdays with 422', async () => {
     const res = await put({ rules: [{ weekday: 7, start: '9:00', end: '25:00' }] });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await problemOf(res)).errors?.map((e) => e.path).sort()).toEqual(['json.rules.0.end', 'json.rules.0.start', 'json.rules.0.weekday']);
   });
 
