@@ -9,6 +9,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { ACTIVE_APPOINTMENT_STATUSES, type AppointmentSource, type Settlement } from '../schema';
+import type { ScheduleSnapshot } from '../../domain/schedule';
 import { jsonValue } from '../../lib/json';
 import type { Db } from './types';
 
@@ -71,45 +72,12 @@ const recordJson = (a: string) => {
     'client_first_name', (SELECT u.first_name FROM users u WHERE u.id = ${t}.client_id))`;
 };
 
-export interface BusyRecord {
-  id: string;
-  client_id: string;
-  service_id: string;
-  start: number;
-  end: number;
-  status: string;
-  hold_expires: number | null;
-  price_cents: number;
-  deposit_cents: number;
-  paid_cents: number;
-}
-
-export interface OfferingRecord {
-  service_id: string;
-  name: string;
-  duration_min: number;
-  price_cents: number;
-  active: boolean;
-}
-
-/** Everything a barber's availability depends on, as of one statement. */
-export interface SnapshotRecord {
-  barber_id: string;
-  barber_user_id: string;
-  barber_name: string;
-  shop_id: string;
-  active: boolean;
-  version: number;
-  timezone: string;
-  currency: string;
-  shop_active: boolean;
-  policy: Record<string, unknown>;
-  rules: { weekday: number; startMinute: number; endMinute: number }[];
-  time_off: { start: number; end: number }[];
-  busy: BusyRecord[];
-  offerings: OfferingRecord[];
-  db_now: number;
-}
+/**
+ * Everything a barber's availability depends on, as of one statement: the domain's snapshot
+ * (domain/schedule.ts) with the policy as stored (defaults are applied by normaliseSnapshot) and
+ * the database's clock.
+ */
+export type SnapshotRecord = Omit<ScheduleSnapshot, 'policy'> & { policy: Record<string, unknown>; db_now: number };
 
 /** The snapshot of barber `b` (an alias in the surrounding FROM) as one json value. */
 function snapshotJson(b: SQL): SQL {

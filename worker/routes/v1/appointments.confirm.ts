@@ -1,9 +1,8 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { settle } from '../../services/booking';
 import type { HonoEnv } from '../../types';
-import { SettledAppointmentSchema } from './booking.schemas';
+import { settledResponses } from './booking.schemas';
 import { IdParams } from './management.schemas';
 
 export const confirmAppointmentRoute = createRoute({
@@ -16,17 +15,7 @@ export const confirmAppointmentRoute = createRoute({
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth()] as const,
   request: { params: IdParams },
-  responses: {
-    200: { description: 'The confirmed appointment', content: { 'application/json': { schema: SettledAppointmentSchema } } },
-    400: errorResponses[400],
-    422: errorResponses[422],
-    401: errorResponses[401],
-    403: errorResponses[403],
-    404: errorResponses[404],
-    409: errorResponses[409],
-    410: { description: 'The hold expired', content: errorResponses[409].content },
-    503: errorResponses[503],
-  },
+  responses: settledResponses('The confirmed appointment'),
 });
 
 export function registerConfirmAppointment(app: OpenAPIHono<HonoEnv>): void {

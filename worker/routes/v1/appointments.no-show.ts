@@ -1,9 +1,8 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { settle } from '../../services/booking';
 import type { HonoEnv } from '../../types';
-import { SettledAppointmentSchema } from './booking.schemas';
+import { settledResponses } from './booking.schemas';
 import { IdParams } from './management.schemas';
 
 export const noShowAppointmentRoute = createRoute({
@@ -16,16 +15,7 @@ export const noShowAppointmentRoute = createRoute({
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth()] as const,
   request: { params: IdParams },
-  responses: {
-    200: { description: 'The no-show and the money decision', content: { 'application/json': { schema: SettledAppointmentSchema } } },
-    400: errorResponses[400],
-    422: errorResponses[422],
-    401: errorResponses[401],
-    403: errorResponses[403],
-    404: errorResponses[404],
-    409: errorResponses[409],
-    503: errorResponses[503],
-  },
+  responses: settledResponses('The no-show and the money decision'),
 });
 
 export function registerNoShowAppointment(app: OpenAPIHono<HonoEnv>): void {

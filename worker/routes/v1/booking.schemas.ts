@@ -1,6 +1,7 @@
 /** Schemas shared by the booking routes: appointments as booked, slots, waitlist entries. */
 import { z } from '@hono/zod-openapi';
 import { SETTLEMENTS } from '../../db/schema';
+import { errorResponses } from '../../lib/errors';
 import { AppointmentSchema } from './appointments.schemas';
 import { WireInstant } from './wire.schemas';
 
@@ -25,6 +26,21 @@ export const SettlementSchema = z
 export const SettledAppointmentSchema = z
   .object({ appointment: BookedAppointmentSchema, settlement: SettlementSchema.nullable() })
   .openapi('SettledAppointment');
+
+/** What every status change of an appointment (cancel, complete, no-show, confirm) can answer. */
+export function settledResponses(ok: string) {
+  return {
+    200: { description: ok, content: { 'application/json': { schema: SettledAppointmentSchema } } },
+    400: errorResponses[400],
+    401: errorResponses[401],
+    403: errorResponses[403],
+    404: errorResponses[404],
+    409: errorResponses[409],
+    410: { description: 'The hold expired (confirm)', content: errorResponses[409].content },
+    422: errorResponses[422],
+    503: errorResponses[503],
+  } as const;
+}
 
 export const SlotSchema = z.object({ start: WireInstant, end: WireInstant }).openapi('Slot');
 
