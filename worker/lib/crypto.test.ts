@@ -211,3 +211,15 @@ describe('decryptPhone', () => {
     expect(JSON.stringify(warnings)).not.toContain('2125550134');
   });
 });
+
+describe('samePhone', () => {
+  it('matches the same line with or without its country code, and nothing shorter', async () => {
+    const { samePhone } = await import('./crypto');
+    expect(samePhone('2125550100', '2125550100')).toBe(true);
+    expect(samePhone('12125550100', '2125550100')).toBe(true);
+    expect(samePhone('447700900123', '7700900123')).toBe(true);
+    expect(samePhone('16465550100', '12125550100')).toBe(false);
+    expect(samePhone('5550100', '2125550100')).toBe(false);
+    expect(samePhone('', '')).toBe(false);
+  });
+});

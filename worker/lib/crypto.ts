@@ -212,6 +212,17 @@ export function normalizePhone(input: string): string {
   return input.replace(/\D+/g, '');
 }
 
+/**
+ * Whether two phone numbers (digits only) are the same line: equal, or equal but for a country
+ * code one of them carries ("2125550100" and "12125550100"). The shorter must still be a whole
+ * national number (9+ digits), so "5550100" never matches.
+ */
+export function samePhone(a: string, b: string): boolean {
+  if (a === b) return a.length > 0;
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.length >= 9 && long.length - short.length <= 3 && long.endsWith(short);
+}
+
 /** The plaintext search key stored beside the ciphertext (see users.phone_last4). */
 export function phoneLast4(input: string): string | null {
   const digits = normalizePhone(input);

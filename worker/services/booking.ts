@@ -10,7 +10,8 @@ import type { BookInput, ScheduleError, SettleKind } from '../do/barber-schedule
 import type { CancelDecision } from '../domain/cancellation';
 import { checkBooking, normaliseSnapshot, type ScheduleSnapshot } from '../domain/schedule';
 import { formatPlainDate, localDate } from '../domain/time';
-import { encryptPhone } from '../lib/crypto';
+import { shopClientsByPhoneLast4 } from '../db/queries/clients';
+import { decryptPhone, encryptPhone, normalizePhone, samePhone } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { currentMetrics } from '../lib/metrics';
 import { wireInstant } from '../lib/wire';
@@ -116,21 +117,41 @@ export async function createAppointment(services: Services, actorId: string, inp
 }
 
 async function staffClient(services: Services, actorId: string, shopId: string, input: CreateAppointmentInput): Promise<string> {
-  if (input.clientId === undefined && !input.client?.email) {
-    throw new ApiError('validation_failed', 'Name the client by client_id or e-mail', {
-      errors: [{ path: 'json.client.email', message: 'Required for a client who is new to the shop (or give client_id)' }],
-    });
+  const client = input.client;
+  let clientId = input.clientId;
+  if (clientId === undefined && !client?.email) {
+    // By phone only: an existing client of the shop with exactly this number (one more statement:
+    // only the last four digits are stored in the clear, so candidates are decrypted and compared).
+    const digits = client?.phone ? normalizePhone(client.phone) : '';
+    if (digits.length < 4) {
+      throw new ApiError('validation_failed', 'Name the client by client_id, e-mail or phone', {
+        errors: [{ path: 'json.client', message: 'Give client_id, or client.email (a new client), or client.phone (an existing one)' }],
+      });
+    }
+    const candidates = await shopClientsByPhoneLast4(services.db, shopId, digits.slice(-4));
+    for (const c of candidates) {
+      const stored = c.phoneEnc ? await decryptPhone(c.phoneEnc, services.config.FIELD_ENCRYPTION_KEYS, services.logger) : null;
+      if (stored && samePhone(stored, digits)) {
+        clientId = c.id;
+        break;
+      }
+    }
+    if (clientId === undefined) {
+      throw new ApiError('unprocessable', 'No client of this shop has that phone number; add their e-mail to create them', {
+        errors: [{ path: 'json.client.email', message: 'Required for a client who is new to the shop' }],
+      });
+    }
   }
-  const phone = input.client?.phone ? await encryptPhone(input.client.phone, services.config.FIELD_ENCRYPTION_KEYS) : null;
+  const phone = client?.phone && clientId === undefined ? await encryptPhone(client.phone, services.config.FIELD_ENCRYPTION_KEYS) : null;
   const resolved = await resolveStaffClient(services.db, {
     shopId,
     actorId,
-    ...(input.clientId !== undefined
-      ? { clientId: input.clientId }
+    ...(clientId !== undefined
+      ? { clientId }
       : {
-          email: input.client!.email!,
-          firstName: input.client!.first_name ?? '',
-          lastName: input.client!.last_name ?? '',
+          email: client!.email!,
+          firstName: client!.first_name ?? '',
+          lastName: client!.last_name ?? '',
           phoneEnc: phone?.phoneEnc ?? null,
           phoneLast4: phone?.phoneLast4 ?? null,
         }),

@@ -144,3 +144,16 @@ export function clientRecordQueries(db: AnyDb, shopId: string, clientId: string,
     .limit(historyLimit);
   return { client, visits, notes };
 }
+
+/**
+ * Clients of a shop whose phone ends in `last4`, with the encrypted number, so a staff booking "by
+ * phone" can compare the full number after decrypting (only the last four digits are plain).
+ */
+export function shopClientsByPhoneLast4(db: AnyDb, shopId: string, last4: string, limit = 50) {
+  return db
+    .select({ id: users.id, phoneEnc: users.phoneEnc })
+    .from(users)
+    .where(and(eq(users.phoneLast4, last4), isClientOfShopSql(users.id, shopId)))
+    .orderBy(asc(users.id))
+    .limit(limit);
+}

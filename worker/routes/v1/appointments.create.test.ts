@@ -156,7 +156,7 @@ describe('POST /api/v1/appointments', () => {
     expect((await problemOf(changed)).code).toBe('idempotency_conflict');
   });
 
-  it('staff book for a client by e-mail (created if new) and by client id; others may not', async () => {
+  it('staff book for a client by e-mail (created if new), by client id and by phone; others may not', async () => {
     const db = testDb();
     const w = await createBookingWorld(db);
     const email = `walkin-${crypto.randomUUID().slice(0, 8)}@example.test`;
@@ -180,6 +180,27 @@ describe('POST /api/v1/appointments', () => {
     });
     expect(byId.status).toBe(201);
     expect(((await byId.json()) as { source: string }).source).toBe('walk_in');
+
+    // A phone booking for the same client: found by the full number (only its last digits are plain).
+    const byPhone = await book(w.barber.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '10:00').toISOString(),
+      client: { phone: '(212) 555-0100' },
+    });
+    expect(byPhone.status).toBe(201);
+    expect(((await byPhone.json()) as { client_id: string }).client_id).toBe(created.client_id);
+    // Same last four digits, different number: not that client, and no e-mail to create one.
+    const unknown = await book(w.barber.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '11:00').toISOString(),
+      client: { phone: '+1 646 555 0100' },
+    });
+    expect(unknown.status).toBe(422);
+    expect((await problemOf(unknown)).errors?.[0]?.path).toBe('json.client.email');
 
     // A client may not book for someone else, and a barber of another shop gets nowhere.
     const stranger = await createBookingWorld(db);

@@ -16,13 +16,15 @@ export const CreateAppointmentBody = z
     client_id: z.uuid().optional().openapi({ description: 'Staff: book for this existing client of the shop' }),
     client: z
       .object({
-        email: z.email().max(320),
-        first_name: z.string().trim().min(1).max(100),
+        email: z.email().max(320).optional().openapi({ description: 'Needed for a client who is new to the shop' }),
+        first_name: z.string().trim().min(1).max(100).optional(),
         last_name: z.string().trim().max(100).optional(),
         phone: z.string().trim().max(40).regex(/^[+()\d\s.-]*$/, 'Digits, spaces and + ( ) . - only').optional(),
       })
+      .refine((c) => c.email !== undefined || c.phone !== undefined, { message: 'Give an e-mail or a phone number', path: ['email'] })
+      .refine((c) => c.email === undefined || c.first_name !== undefined, { message: 'A new client needs a first name', path: ['first_name'] })
       .optional()
-      .openapi({ description: 'Staff: book for a client by e-mail (created if new to the shop)' }),
+      .openapi({ description: 'Staff: book for a client by e-mail (created if new to the shop) or by the phone number of an existing one' }),
     source: z.enum(['staff', 'walk_in']).optional().openapi({ description: 'Staff bookings: a phone/desk booking or a walk-in' }),
   })
   .refine((b) => !(b.client_id && b.client), { message: 'Give client_id or client, not both', path: ['client'] })
