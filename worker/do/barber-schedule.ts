@@ -353,12 +353,6 @@ export class BarberSchedule extends DurableObject<Env> {
     return this.#lock.pending;
   }
 
-  /** Drops the in-memory and stored snapshot (tests: simulate an evicted, forgetful object). */
-  async forget(): Promise<void> {
-    this.#snapshot = undefined;
-    await this.ctx.storage.delete('snapshot');
-  }
-
   override async alarm(): Promise<void> {
     if (!this.#barberId) return;
     const released = await this.releaseExpiredHolds(this.#barberId);

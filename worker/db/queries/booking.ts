@@ -74,10 +74,9 @@ const recordJson = (a: string) => {
 
 /**
  * Everything a barber's availability depends on, as of one statement: the domain's snapshot
- * (domain/schedule.ts) with the policy as stored (defaults are applied by normaliseSnapshot) and
- * the database's clock.
+ * (domain/schedule.ts) with the policy as stored (defaults are applied by normaliseSnapshot).
  */
-export type SnapshotRecord = Omit<ScheduleSnapshot, 'policy'> & { policy: Record<string, unknown>; db_now: number };
+export type SnapshotRecord = Omit<ScheduleSnapshot, 'policy'> & { policy: Record<string, unknown> };
 
 /** The snapshot of barber `b` (an alias in the surrounding FROM) as one json value. */
 function snapshotJson(b: SQL): SQL {
@@ -101,8 +100,7 @@ function snapshotJson(b: SQL): SQL {
                      'duration_min', coalesce(bs.duration_min, sv.duration_min),
                      'price_cents', coalesce(bs.price_cents, sv.price_cents), 'active', sv.active)), '[]')
                     FROM barber_services bs JOIN services sv ON sv.id = bs.service_id
-                   WHERE bs.barber_id = ${b}.id),
-    'db_now', ${ms(sql`now()`)})`;
+                   WHERE bs.barber_id = ${b}.id))`;
 }
 
 function parseJson<T>(value: unknown): T {
