@@ -13,6 +13,7 @@ import { addDays, formatPlainDate, localDate, type PlainDate } from '../domain/t
 import { ApiError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { readDays, rosterKey, writeDays, type CacheRead } from './availability-cache';
+import type { Services } from './container';
 
 /** The longest range one request may ask for (a month view plus a little). */
 export const MAX_RANGE_DAYS = 42;
@@ -23,6 +24,12 @@ export interface AvailabilityDeps {
   redisPrefix: string;
   logger: Logger;
   now?: number;
+}
+
+/** The capabilities a request's availability read uses (both views). */
+export function availabilityDeps(services: Pick<Services, 'db' | 'redis' | 'config' | 'logger'>): AvailabilityDeps & { roster: RosterCache } {
+  const prefix = services.config.REDIS_PREFIX;
+  return { db: services.db, redis: services.redis, redisPrefix: prefix, logger: services.logger, roster: redisRoster(services.redis, prefix, services.logger) };
 }
 
 export function datesBetween(from: PlainDate, to: PlainDate): string[] {

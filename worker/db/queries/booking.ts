@@ -11,6 +11,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { ACTIVE_APPOINTMENT_STATUSES, type AppointmentSource, type Settlement } from '../schema';
 import type { ScheduleSnapshot } from '../../domain/schedule';
 import { jsonValue } from '../../lib/json';
+import { isPlatformAdminSql } from './platform';
 import type { Db } from './types';
 
 const ACTIVE = sql.raw(ACTIVE_APPOINTMENT_STATUSES.map((s) => `'${s}'`).join(', '));
@@ -416,7 +417,7 @@ export async function locateAppointment(db: Db, appointmentId: string, userId: s
       'id', a.id, 'shop_id', a.shop_id, 'barber_id', a.barber_id, 'client_id', a.client_id, 'status', a.status,
       'start_ms', ${ms(sql`a.start_time`)}, 'end_ms', ${ms(sql`a.end_time`)}, 'service_id', a.service_id,
       'relation', CASE
-        WHEN EXISTS (SELECT 1 FROM users u WHERE u.id = ${userId} AND u.platform_admin) THEN 'admin'
+        WHEN ${isPlatformAdminSql(userId)} THEN 'admin'
         WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${userId} AND m.shop_id = a.shop_id AND m.role = 'owner') THEN 'owner'
         WHEN b.user_id = ${userId} THEN 'barber'
         WHEN a.client_id = ${userId} THEN 'client'
@@ -492,7 +493,7 @@ export interface StaffClientResult {
 export async function resolveStaffClient(db: Db, input: StaffClientInput): Promise<StaffClientResult> {
   const staff = sql`(EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${input.actorId} AND m.shop_id = ${input.shopId}
                               AND m.role IN ('barber', 'owner'))
-                     OR EXISTS (SELECT 1 FROM users u WHERE u.id = ${input.actorId} AND u.platform_admin))`;
+                     OR ${isPlatformAdminSql(input.actorId)})`;
   const lookup = input.clientId
     ? sql`found AS (SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.shop_id = ${input.shopId} AND m.role = 'client'
                      WHERE u.id = ${input.clientId} AND ${staff}),

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { addDays, formatPlainDate, parsePlainDate } from '../../domain/time';
 import { ApiError, errorResponses } from '../../lib/errors';
-import { barberAvailability, MAX_RANGE_DAYS } from '../../services/availability';
+import { availabilityDeps, barberAvailability, MAX_RANGE_DAYS } from '../../services/availability';
 import { wireInstant } from '../../lib/wire';
 import type { HonoEnv } from '../../types';
 import { DateRangeQuery, SlotSchema } from './booking.schemas';
@@ -55,14 +55,7 @@ export function registerBarberAvailability(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(barberAvailabilityRoute, async (c) => {
     const query = c.req.valid('query');
     const { from, to } = dayRange(query);
-    const services = c.get('services');
-    const result = await barberAvailability(
-      { db: services.db, redis: services.redis, redisPrefix: services.config.REDIS_PREFIX, logger: services.logger },
-      c.req.valid('param').id,
-      query.service_id,
-      from,
-      to,
-    );
+    const result = await barberAvailability(availabilityDeps(c.get('services')), c.req.valid('param').id, query.service_id, from, to);
     // Availability is always fresh: never stored by browsers or shared caches.
     c.header('Cache-Control', 'no-store');
     return c.json(

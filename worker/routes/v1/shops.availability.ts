@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { formatPlainDate } from '../../domain/time';
 import { errorResponses } from '../../lib/errors';
 import { wireInstant } from '../../lib/wire';
-import { MAX_RANGE_DAYS, redisRoster, shopAvailability } from '../../services/availability';
+import { availabilityDeps, MAX_RANGE_DAYS, shopAvailability } from '../../services/availability';
 import type { HonoEnv } from '../../types';
 import { dayRange } from './barbers.availability';
 import { DateRangeQuery } from './booking.schemas';
@@ -42,15 +42,7 @@ export function registerShopAvailability(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(shopAvailabilityRoute, async (c) => {
     const query = c.req.valid('query');
     const { from, to } = dayRange(query);
-    const services = c.get('services');
-    const prefix = services.config.REDIS_PREFIX;
-    const result = await shopAvailability(
-      { db: services.db, redis: services.redis, redisPrefix: prefix, logger: services.logger, roster: redisRoster(services.redis, prefix, services.logger) },
-      c.req.valid('param').id,
-      query.service_id,
-      from,
-      to,
-    );
+    const result = await shopAvailability(availabilityDeps(c.get('services')), c.req.valid('param').id, query.service_id, from, to);
     c.header('Cache-Control', 'no-store');
     return c.json(
       {
