@@ -122,6 +122,31 @@ describe('GET /api/v1/barbers/{id}/availability', () => {
     }
   });
 
+  it('is already correct after an offering override, and after time off is lifted', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const day = localDay(w.timezone, 6);
+    const read = async () => (await availability(w.barber.barber.id, w.short.id, day, day)).body!.slots;
+    const nine = localInstant(w.timezone, 6, '09:00').getTime();
+    expect(Date.parse((await read())[0]!.end) - nine).toBe(30 * 60_000);
+    await read(); // cached
+    const put = await call(`/api/v1/barbers/${w.barber.barber.id}/services`, {
+      method: 'PUT',
+      headers: { ...bearer(w.owner.token), 'content-type': 'application/json' },
+      body: JSON.stringify({ services: [{ service_id: w.short.id, duration_min: 40 }, { service_id: w.long.id }] }),
+    });
+    expect(put.status).toBe(200);
+    expect(Date.parse((await read())[0]!.end) - nine).toBe(40 * 60_000);
+
+    const noon = localInstant(w.timezone, 6, '12:00').toISOString();
+    const block = await postJson(`/api/v1/barbers/${w.barber.barber.id}/time-off`, { starts_at: noon, ends_at: localInstant(w.timezone, 6, '13:00').toISOString() }, bearer(w.barber.token));
+    const { time_off } = (await block.json()) as { time_off: { id: string } };
+    expect((await read()).map((s) => s.start)).not.toContain(noon);
+    const lifted = await call(`/api/v1/barbers/${w.barber.barber.id}/time-off/${time_off.id}`, { method: 'DELETE', headers: bearer(w.barber.token) });
+    expect(lifted.status).toBe(204);
+    expect((await read()).map((s) => s.start)).toContain(noon);
+  });
+
   it('validates the range and the ids with clear 4xx answers', async () => {
     const db = testDb();
     const w = await createBookingWorld(db);
