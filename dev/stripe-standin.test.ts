@@ -833,3 +833,241 @@ describe('stripe-standin: Connect platform taking deposits', () => {
     });
   });
 });
+
+/**
+ * The calls the Worker's payments (issue #10) make, in the shapes it makes them: a shop's Express
+ * account finished through a link or the test hook, a client's platform customer and card saved by
+ * a SetupIntent, a deposit as a destination charge under an idempotency key (paid by the API or by
+ * the test hook, with the same events), off-session fees on the saved card, refunds that give the
+ * transfer and the fee back, and the events API a test reads the outcome from.
+ */
+describe('stripe-standin: what the payments code calls', () => {
+  let standin: StripeStandin;
+  let stripe: Stripe;
+  const receiver = new Receiver();
+
+  const hook = <T>(path: string, params: Record<string, unknown> = {}): Promise<T> =>
+    stripe.rawRequest('POST', path, params) as Promise<T>;
+
+  /** Every event about `ids` (an intent, its charge, ...), oldest first, as types. */
+  async function eventTypes(ids: string[]): Promise<string[]> {
+    const all = await stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
+    return all
+      .filter((e) => {
+        const o = e.data.object as { id?: string; charge?: string; source_transaction?: string };
+        return [o.id, o.charge, o.source_transaction].some((id) => id !== undefined && ids.includes(id));
+      })
+      .reverse()
+      .map((e) => e.type);
+  }
+
+  async function shopAccount(shopId: string): Promise<Stripe.Account> {
+    const account = await stripe.accounts.create({
+      type: 'express', country: 'US', email: `owner+${shopId}@example.test`,
+      business_profile: { name: `Shop ${shopId}` }, metadata: { shop_id: shopId },
+    });
+    return hook<Stripe.Account>(`/__test/accounts/${account.id}`, { complete: true });
+  }
+
+  async function clientWithCard(card = 'pm_card_visa'): Promise<{ customer: Stripe.Customer; pm: string }> {
+    const customer = await stripe.customers.create({ email: 'client@example.test', metadata: { user_id: 'u_1' } });
+    const si = await stripe.setupIntents.create({ customer: customer.id, usage: 'off_session', allowed_payment_method_types: ['card'] });
+    const done = await stripe.setupIntents.confirm(si.id, { payment_method: card });
+    return { customer, pm: done.payment_method as string };
+  }
+
+  beforeAll(async () => {
+    const webhookUrl = await receiver.start();
+    standin = await startStripeStandin({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, webhookUrl });
+    stripe = new Stripe(SECRET_KEY, { host: standin.host, port: standin.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+  });
+
+  afterAll(async () => {
+    await standin?.close();
+    await receiver.close();
+  });
+
+  it('creates a shop account with its name and shop_id, finished by an account link or the test hook (account.updated)', async () => {
+    const account = await stripe.accounts.create({
+      type: 'express', country: 'GB', email: 'owner@kingscross.test', business_profile: { name: 'Kings Cross Cuts' }, metadata: { shop_id: 'shop_kx' },
+    });
+    expect(account).toMatchObject({ business_profile: { name: 'Kings Cross Cuts' }, metadata: { shop_id: 'shop_kx' }, default_currency: 'gbp', charges_enabled: false });
+    expect((await stripe.accounts.retrieve(account.id)).business_profile?.name).toBe('Kings Cross Cuts');
+    const link = await stripe.accountLinks.create({
+      account: account.id, type: 'account_onboarding',
+      refresh_url: 'http://127.0.0.1:8787/owner/stripe/refresh', return_url: 'http://127.0.0.1:8787/owner/stripe/return',
+    });
+    expect((await fetch(link.url, { redirect: 'manual' })).status).toBe(303);
+    const finished = await receiver.waitFor('account.updated', account.id, 5_000, (e) => (e.data.object as Stripe.Account).charges_enabled);
+    expect(finished.event.account).toBe(account.id);
+    expect(finished.event.data.object).toMatchObject({
+      id: account.id, charges_enabled: true, payouts_enabled: true, details_submitted: true,
+      requirements: { currently_due: [], disabled_reason: null }, metadata: { shop_id: 'shop_kx' },
+    });
+
+    const other = await stripe.accounts.create({ type: 'express', country: 'US', metadata: { shop_id: 'shop_fs' } });
+    const done = await hook<Stripe.Account>(`/__test/accounts/${other.id}`, { complete: true });
+    expect(done).toMatchObject({ charges_enabled: true, payouts_enabled: true, details_submitted: true, requirements: { currently_due: [], disabled_reason: null } });
+    await receiver.waitFor('account.updated', other.id, 5_000, (e) => (e.data.object as Stripe.Account).charges_enabled);
+  });
+
+  it('saves a card with a SetupIntent: setup_intent.succeeded names the payment method, which has brand and last4', async () => {
+    const customer = await stripe.customers.create({ email: 'ava@example.test', name: 'Ava Johnson', metadata: { user_id: 'u_ava' } });
+    expect((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({ id: customer.id, metadata: { user_id: 'u_ava' } });
+    const si = await stripe.setupIntents.create({ customer: customer.id, usage: 'off_session', allowed_payment_method_types: ['card'], metadata: { appointment_id: 'a_1' } });
+    const fetched = await stripe.setupIntents.retrieve(si.id);
+    expect(fetched.client_secret).toBe(si.client_secret);
+    expect(fetched.status).toBe('requires_payment_method');
+    const done = await stripe.setupIntents.confirm(si.id, { payment_method: 'pm_card_visa' });
+    expect(done).toMatchObject({ status: 'succeeded', customer: customer.id });
+    const delivered = await receiver.waitFor('setup_intent.succeeded', si.id);
+    const object = delivered.event.data.object as Stripe.SetupIntent;
+    expect(object).toMatchObject({ payment_method: done.payment_method, customer: customer.id, metadata: { appointment_id: 'a_1' } });
+    expect(typeof object.payment_method).toBe('string');
+    const pm = await stripe.paymentMethods.retrieve(object.payment_method as string);
+    expect(pm).toMatchObject({ customer: customer.id, card: { brand: 'visa', last4: '4242' } });
+
+    // The customer in the browser, through the test hook: any test card, 3-D Secure passed.
+    const again = await stripe.setupIntents.create({ customer: customer.id, usage: 'off_session', automatic_payment_methods: { enabled: true } });
+    const viaHook = await hook<Stripe.SetupIntent>(`/__test/setup_intents/${again.id}/confirm`, { payment_method: 'pm_card_mastercard' });
+    expect(viaHook.status).toBe('succeeded');
+    expect((await stripe.paymentMethods.retrieve(viaHook.payment_method as string)).card).toMatchObject({ brand: 'mastercard', last4: '4444' });
+  });
+
+  it('takes a deposit as a destination charge under an idempotency key; confirm and the /pay hook give the same events', async () => {
+    const shop = await shopAccount('shop_dep');
+    const customer = await stripe.customers.create({ email: 'noah@example.test' });
+    const params = (bookingId: string): Stripe.PaymentIntentCreateParams => ({
+      amount: 900, currency: 'usd', customer: customer.id, setup_future_usage: 'off_session',
+      transfer_data: { destination: shop.id }, application_fee_amount: 45,
+      metadata: { appointment_id: bookingId, payment_id: `p_${bookingId}`, kind: 'deposit' },
+    });
+    const viaApi = await stripe.paymentIntents.create({ ...params('b_api'), automatic_payment_methods: { enabled: true } }, { idempotencyKey: 'pay-b_api' });
+    expect(viaApi).toMatchObject({
+      status: 'requires_payment_method', amount: 900, customer: customer.id, setup_future_usage: 'off_session',
+      transfer_data: { destination: shop.id }, application_fee_amount: 45, latest_charge: null,
+    });
+    // Same key, same values (in another order) → the same intent; other values → Stripe's 400.
+    const reordered: Stripe.PaymentIntentCreateParams = {
+      metadata: { kind: 'deposit', payment_id: 'p_b_api', appointment_id: 'b_api' }, automatic_payment_methods: { enabled: true },
+      application_fee_amount: 45, transfer_data: { destination: shop.id }, setup_future_usage: 'off_session', customer: customer.id, currency: 'usd', amount: 900,
+    };
+    expect((await stripe.paymentIntents.create(reordered, { idempotencyKey: 'pay-b_api' })).id).toBe(viaApi.id);
+    const clash = await stripeError(stripe.paymentIntents.create({ ...params('b_api'), amount: 1000 }, { idempotencyKey: 'pay-b_api' }));
+    expect(clash).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(clash).toMatchObject({ statusCode: 400, rawType: 'idempotency_error' });
+
+    const fetched = await stripe.paymentIntents.retrieve(viaApi.id);
+    expect(fetched.client_secret).toMatch(new RegExp(`^${viaApi.id}_secret_`));
+    const paidByApi = await stripe.paymentIntents.confirm(viaApi.id, { payment_method: 'pm_card_visa' });
+    expect(paidByApi).toMatchObject({ status: 'succeeded', amount_received: 900, latest_charge: expect.stringMatching(/^ch_/) });
+
+    const viaHook = await stripe.paymentIntents.create({ ...params('b_hook'), allowed_payment_method_types: ['card'] }, { idempotencyKey: 'pay-b_hook' });
+    const paidByHook = await hook<Stripe.PaymentIntent>(`/__test/payment_intents/${viaHook.id}/pay`);
+    expect(paidByHook).toMatchObject({ status: 'succeeded', latest_charge: expect.stringMatching(/^ch_/) });
+
+    for (const pi of [paidByApi, paidByHook]) {
+      const succeeded = (await receiver.waitFor('payment_intent.succeeded', pi.id)).event.data.object as Stripe.PaymentIntent;
+      expect(succeeded).toMatchObject({
+        status: 'succeeded', latest_charge: pi.latest_charge, customer: customer.id, payment_method: pi.payment_method,
+        transfer_data: { destination: shop.id }, application_fee_amount: 45, metadata: { appointment_id: expect.any(String), kind: 'deposit' },
+      });
+      const charge = (await receiver.waitFor('charge.succeeded', pi.latest_charge as string)).event.data.object as Stripe.Charge;
+      expect(charge).toMatchObject({ payment_intent: pi.id, amount_captured: 900, metadata: succeeded.metadata, payment_method_details: { card: { brand: 'visa', last4: '4242' } } });
+      // setup_future_usage saved the card on the platform customer.
+      expect((await stripe.paymentMethods.retrieve(pi.payment_method as string)).customer).toBe(customer.id);
+    }
+    const sequence = ['payment_intent.created', 'payment_method.attached', 'charge.succeeded', 'payment_intent.succeeded', 'application_fee.created', 'transfer.created'];
+    expect(await eventTypes([paidByApi.id, paidByApi.latest_charge as string, paidByApi.payment_method as string])).toEqual(sequence);
+    expect(await eventTypes([paidByHook.id, paidByHook.latest_charge as string, paidByHook.payment_method as string])).toEqual(sequence);
+
+    const dropped = await stripe.paymentIntents.create(params('b_drop'));
+    expect((await stripe.paymentIntents.cancel(dropped.id)).status).toBe('canceled');
+    await receiver.waitFor('payment_intent.canceled', dropped.id);
+  });
+
+  it('declines pm_card_chargeDeclined and 4000 0000 0000 0002: 402 card_error with decline_code and the intent, payment_intent.payment_failed', async () => {
+    for (const pay of [
+      { payment_method: 'pm_card_chargeDeclined' },
+      { payment_method_data: { type: 'card', card: { number: '4000000000000002', exp_month: 12, exp_year: 2040, cvc: '123' } } as Stripe.PaymentIntentConfirmParams.PaymentMethodData },
+    ]) {
+      const pi = await stripe.paymentIntents.create({ amount: 900, currency: 'usd', allowed_payment_method_types: ['card'] });
+      const err = await stripeError(stripe.paymentIntents.confirm(pi.id, pay as Stripe.PaymentIntentConfirmParams));
+      expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+      expect(err).toMatchObject({ statusCode: 402, rawType: 'card_error', code: 'card_declined', decline_code: 'generic_decline' });
+      expect(err.payment_intent).toMatchObject({ id: pi.id, status: 'requires_payment_method', last_payment_error: { code: 'card_declined' } });
+      const failed = await receiver.waitFor('payment_intent.payment_failed', pi.id);
+      expect((failed.event.data.object as Stripe.PaymentIntent).last_payment_error?.decline_code).toBe('generic_decline');
+    }
+  });
+
+  it('charges a saved card off-session; a saved card that declines throws StripeCardError (test card, or any card after the decline hook)', async () => {
+    const shop = await shopAccount('shop_fee');
+    const fee = (customer: string, pm: string, key: string) =>
+      stripe.paymentIntents.create({
+        amount: 1750, currency: 'usd', customer, payment_method: pm, off_session: true, confirm: true,
+        transfer_data: { destination: shop.id }, application_fee_amount: 88, metadata: { kind: 'fee', reason: 'no_show_fee' },
+      }, { idempotencyKey: key });
+    const good = await clientWithCard();
+    const charged = await fee(good.customer.id, good.pm, 'fee-1');
+    expect(charged).toMatchObject({ status: 'succeeded', amount_received: 1750, latest_charge: expect.stringMatching(/^ch_/) });
+    expect((await fee(good.customer.id, good.pm, 'fee-1')).id).toBe(charged.id);
+
+    const failing = await clientWithCard('pm_card_chargeCustomerFail');
+    const declined = await stripeError(fee(failing.customer.id, failing.pm, 'fee-2'));
+    expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(declined).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
+    // A decline is stored under its key like any answer: the retry gets the same 402, not a second attempt.
+    const replayed = await stripeError(fee(failing.customer.id, failing.pm, 'fee-2'));
+    expect(replayed.payment_intent?.id).toBe(declined.payment_intent?.id);
+
+    // A card saved fine (by a deposit, say) that lapses before the fee.
+    const lapsed = await hook<Stripe.PaymentMethod>(`/__test/payment_methods/${good.pm}`, { decline_code: 'insufficient_funds' });
+    expect(lapsed.id).toBe(good.pm);
+    const broke = await stripeError(fee(good.customer.id, good.pm, 'fee-3'));
+    expect(broke).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(broke).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds' });
+    await receiver.waitFor('payment_intent.payment_failed', broke.payment_intent?.id as string);
+    const expired = await stripeError((async () => {
+      await hook(`/__test/payment_methods/${good.pm}`, { decline_code: 'expired_card' });
+      return fee(good.customer.id, good.pm, 'fee-4');
+    })());
+    expect(expired).toMatchObject({ code: 'expired_card', decline_code: 'expired_card' });
+    await hook(`/__test/payment_methods/${good.pm}`, { decline_code: '' });
+    expect((await fee(good.customer.id, good.pm, 'fee-5')).status).toBe('succeeded');
+    expect((await stripeError(hook('/__test/payment_methods/pm_nope', { decline_code: 'lost_card' }))).statusCode).toBe(404);
+  });
+
+  it('refunds a deposit, giving back the transfer and the fee, never more than is left (charge.refunded)', async () => {
+    const shop = await shopAccount('shop_ref');
+    const pi = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: shop.id }, application_fee_amount: 100,
+    });
+    const refund = (amount: number, key: string) =>
+      stripe.refunds.create({ payment_intent: pi.id, amount, reverse_transfer: true, refund_application_fee: true, metadata: { payment_id: key } }, { idempotencyKey: key });
+    const first = await refund(1500, 'refund-1');
+    expect(first).toMatchObject({ status: 'succeeded', amount: 1500, payment_intent: pi.id, charge: pi.latest_charge });
+    expect((await refund(1500, 'refund-1')).id).toBe(first.id); // the outbox's retry: once only
+    const refunded = await receiver.waitFor('charge.refunded', pi.latest_charge as string);
+    expect(refunded.event.data.object).toMatchObject({ amount_refunded: 1500, refunded: false });
+    const over = await stripeError(refund(501, 'refund-2'));
+    expect(over).toMatchObject({ statusCode: 400, code: 'amount_too_large' });
+    expect((await refund(500, 'refund-3')).amount).toBe(500);
+    const charge = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['transfer', 'application_fee'] });
+    expect(charge).toMatchObject({ amount_refunded: 2000, refunded: true });
+    expect(charge.transfer as Stripe.Transfer).toMatchObject({ amount: 1900, amount_reversed: 1900 });
+    expect(charge.application_fee as Stripe.ApplicationFee).toMatchObject({ amount: 100, amount_refunded: 100 });
+  });
+
+  it('lets a test read what happened from the events API, and answers the balance health check', async () => {
+    const pi = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', metadata: { appointment_id: 'a_events' } });
+    await hook(`/__test/payment_intents/${pi.id}/pay`);
+    const page = await stripe.events.list({ type: 'payment_intent.succeeded', limit: 100 });
+    const event = page.data.find((e) => (e.data.object as Stripe.PaymentIntent).id === pi.id);
+    expect(event).toBeDefined();
+    const stored = await stripe.events.retrieve(event?.id as string);
+    expect(stored).toMatchObject({ type: 'payment_intent.succeeded', data: { object: { id: pi.id, metadata: { appointment_id: 'a_events' } } } });
+    const balance = await stripe.balance.retrieve();
+    expect(balance).toMatchObject({ object: 'balance', livemode: false });
+  });
+});

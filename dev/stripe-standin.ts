@@ -23,6 +23,7 @@
  *   POST /__test/setup_intents/:id/confirm    save a card as the customer would (same defaults)
  *   POST /__test/accounts/:id                 set account state: complete=true, or charges_enabled, payouts_enabled,
  *                                             details_submitted, capabilities[x], requirements[...]
+ *   POST /__test/payment_methods/:id          decline_code=insufficient_funds|…: later charges on the card decline ('' = approve again)
  *   POST /__test/charges/:id/dispute          open a dispute (amount?, reason?)
  *   POST /__test/disputes/:id/close           status=won|lost|warning_closed
  *   POST /__test/events/:id/redeliver         deliver an event again
@@ -92,7 +93,10 @@ interface StoredResponse {
   body: string;
 }
 
-/** Same key + same request → replay; same key + different request → idempotency_error. */
+/**
+ * Same key + same request → replay; same key + different request → idempotency_error. "Same"
+ * is method, path and parameter values (key order aside), scoped to the `Stripe-Account`.
+ */
 class IdempotencyCache {
   private readonly entries = new Map<string, StoredResponse>();
 
@@ -245,7 +249,8 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
     const idempotencyKey = typeof idemKey === 'string' && idemKey !== '' ? idemKey : undefined;
     // Stripe scopes keys to the account the request acts as.
     const cacheKey = `${account ?? ''}\n${idempotencyKey}`;
-    const fingerprint = createHash('sha256').update(`${method} ${url.pathname}\n${text}`).digest('hex');
+    // Stripe compares the parameters, not the bytes: the same values in another order replay.
+    const fingerprint = createHash('sha256').update(`${method} ${url.pathname}\n${canonicalJson(params)}`).digest('hex');
     if (idempotencyKey) {
       const hit = app.idempotency.lookup(cacheKey, fingerprint, idempotencyKey);
       if (hit) {
@@ -276,6 +281,13 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
     debug('internal error', e);
     reply(500, errorJson(new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred' }), requestId));
   }
+}
+
+/** Params as JSON with every object's keys sorted (arrays keep their order). */
+function canonicalJson(p: Param): string {
+  if (typeof p === 'string') return JSON.stringify(p);
+  if (Array.isArray(p)) return `[${p.map(canonicalJson).join(',')}]`;
+  return `{${Object.keys(p).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(p[k] as Param)}`).join(',')}}`;
 }
 
 function matchRoute(all: Route[], method: string, path: string): { route: Route; id?: string; sub?: string } {

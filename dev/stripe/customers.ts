@@ -344,6 +344,24 @@ export function createPaymentMethod(s: StripeState, ctx: Ctx): JsonObject {
   return paymentMethodFromData(s, ctx.account, p, '');
 }
 
+/**
+ * Test hook `POST /__test/payment_methods/:id`: `decline_code` (insufficient_funds, expired_card,
+ * card_declined → generic_decline, authentication_required, …) makes every later charge on the
+ * card decline with it, as when a card on file lapses between booking and a no-show fee; saving
+ * and attaching it still work. An empty `decline_code` approves it again.
+ */
+export function setPaymentMethodState(s: StripeState, ctx: Ctx): JsonObject {
+  allowOnly(ctx.params, ['decline_code']);
+  const pm = s.find(s.paymentMethods, ctx.id as string, ctx.account, 'PaymentMethod');
+  if (ctx.params.decline_code === undefined) throw missingParam('decline_code');
+  const raw = str(ctx.params, 'decline_code');
+  const declineCode = raw === 'card_declined' ? 'generic_decline' : raw;
+  const { number, brand, funding } = testCardOf(pm);
+  const code = Object.values(TEST_CARDS).find((c) => c.decline === declineCode)?.code;
+  cardOf.set(pm, declineCode ? { number, brand, funding, decline: declineCode, code, attachable: true } : { number, brand, funding });
+  return pm;
+}
+
 export function getPaymentMethod(s: StripeState, ctx: Ctx): JsonObject {
   return s.find(s.paymentMethods, ctx.id as string, ctx.account, 'PaymentMethod');
 }

@@ -12,8 +12,8 @@ import {
 import {
   attachPaymentMethod, cancelSetupIntent, confirmSetupIntent, createCustomer, createPaymentMethod, createSetupIntent,
   deleteCustomer, detachPaymentMethod, finishSetupAuthentication, getCustomer, getCustomerPaymentMethod,
-  getPaymentMethod, getSetupIntent, listCustomers, listPaymentMethods, listSetupIntents, testConfirmSetupIntent,
-  updateCustomer, updateSetupIntent,
+  getPaymentMethod, getSetupIntent, listCustomers, listPaymentMethods, listSetupIntents, setPaymentMethodState,
+  testConfirmSetupIntent, updateCustomer, updateSetupIntent,
 } from './customers.ts';
 import {
   acceptDispute, balance, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createFeeRefund,
@@ -111,6 +111,7 @@ export function apiRoutes(webhooks: Webhooks): Route[] {
     r('POST', '/__test/accounts/:id', setAccountState),
     r('POST', '/__test/payment_intents/:id/pay', testPay),
     r('POST', '/__test/setup_intents/:id/confirm', testConfirmSetupIntent),
+    r('POST', '/__test/payment_methods/:id', setPaymentMethodState),
     r('POST', '/__test/charges/:id/dispute', testDispute),
     r('POST', '/__test/disputes/:id/close', testCloseDispute),
     r('POST', '/__test/events/:id/redeliver', testRedeliver),
