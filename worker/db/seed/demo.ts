@@ -21,12 +21,13 @@ import {
   users,
   workingHours,
   type AppointmentStatus,
-  type MoneyRule,
   type NewAppointment,
   type NewPayment,
   type ShopPolicy,
 } from '../schema';
 import { encryptPhone } from '../../lib/crypto';
+import { amountFor } from '../../domain/money';
+import { platformFee, type FeeConfig } from '../../domain/payments';
 import { addDays, localDate, weekdayOf, zonedTimeToUtc, type PlainDate } from '../../domain/time';
 import type { AnyDb } from '../queries/types';
 import { seedUuid } from './builders';
@@ -106,6 +107,8 @@ export const DEMO_SHOPS: DemoShop[] = [
       slot_step_min: 15,
       max_future_bookings: 10,
       waitlist_offer_minutes: 30,
+      // Fees for no-shows and late cancellations go on the card saved with the deposit.
+      card_on_file: true,
     },
     owner: { email: 'owner@fadestreet.test', firstName: 'Rosa', lastName: 'Delgado' },
     services: [
@@ -156,6 +159,7 @@ export const DEMO_SHOPS: DemoShop[] = [
       slot_step_min: 30,
       max_future_bookings: 10,
       waitlist_offer_minutes: 20,
+      card_on_file: false,
     },
     owner: { email: 'owner@kingscrosscuts.test', firstName: 'Graham', lastName: 'Reid' },
     services: [
@@ -190,16 +194,17 @@ export const DEMO_SHOPS: DemoShop[] = [
 ];
 
 const MINUTE_MS = 60_000;
+/** The platform fee on demo charges: the defaults of PLATFORM_FEE_BPS / PLATFORM_FEE_FIXED_CENTS. */
+const DEMO_PLATFORM_FEE: FeeConfig = { bps: 500, fixedCents: 0 };
+/**
+ * Stripe ids of demo payments start `pi_demo_` / `ch_demo_` / `re_demo_`: no Stripe (nor the
+ * stand-in) knows them, and dev/stripe-accounts.ts finds the demo history by them.
+ */
+export const DEMO_STRIPE_ID_PREFIX = { paymentIntent: 'pi_demo_', charge: 'ch_demo_', refund: 're_demo_' } as const;
 const toMinute = (hhmm: string) => {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return h * 60 + m;
 };
-
-function money(rule: MoneyRule, priceCents: number): number {
-  if (rule.kind === 'percent') return Math.min(priceCents, Math.round((priceCents * rule.value) / 100));
-  if (rule.kind === 'fixed') return Math.min(priceCents, rule.value);
-  return 0;
-}
 
 export interface SeedDemoResult {
   shops: Record<string, string>;
@@ -225,11 +230,21 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
       })),
     )
     .onConflictDoNothing({ target: shops.slug });
+  // Demo shops seeded before card_on_file existed get the demo's value; nothing else is touched.
+  await Promise.all(
+    DEMO_SHOPS.map((s) =>
+      db
+        .update(shops)
+        .set({ policy: sql`${shops.policy} || ${JSON.stringify({ card_on_file: s.policy.card_on_file })}::jsonb` })
+        .where(and(eq(shops.slug, s.slug), sql`${shops.policy} -> 'card_on_file' IS NULL`)),
+    ),
+  );
   const shopRows = await db
-    .select({ id: shops.id, slug: shops.slug })
+    .select({ id: shops.id, slug: shops.slug, stripeAccountId: shops.stripeAccountId })
     .from(shops)
     .where(inArray(shops.slug, DEMO_SHOPS.map((s) => s.slug)));
   const shopIds = Object.fromEntries(shopRows.map((r) => [r.slug, r.id]));
+  const shopAccounts = Object.fromEntries(shopRows.map((r) => [r.slug, r.stripeAccountId]));
 
   // --- users (owners, barbers, clients) ------------------------------------------------------
   const people = [
@@ -360,7 +375,8 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
 
     const today = localDate(now, s.timezone);
     const appts: NewAppointment[] = [];
-    const pays: NewPayment[] = [];
+    const charges: NewPayment[] = [];
+    const refunds: NewPayment[] = [];
     let heldPlaced = false;
     let clientCursor = 0;
     const offs: (typeof timeOff.$inferInsert)[] = [];
@@ -410,7 +426,7 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
             if (status === 'held') heldPlaced = true;
 
             const clientIndex = s.clients[clientCursor++ % s.clients.length] as number;
-            const depositCents = money(s.policy.deposit, priceCents);
+            const depositCents = amountFor(s.policy.deposit, priceCents);
             const id = await seedUuid(`appointment:${key}`);
             const cancelled = status === 'cancelled';
             appts.push({
@@ -431,33 +447,72 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
               cancelReason: cancelled ? 'Schedule conflict' : null,
             });
 
-            // Payments mirror what Stripe would have produced for each state.
-            const pay = async (kind: NewPayment['kind'], amountCents: number, pStatus: NewPayment['status']) => {
-              if (amountCents <= 0) return;
+            // Payments mirror what Stripe would have produced for each state: destination charges
+            // to the shop's account (when it has one yet) with the platform's fee, and refunds that
+            // name the charge they give back.
+            const stripeId = (prefix: string, pid: string) => `${prefix}${pid.replace(/-/g, '').slice(0, 24)}`;
+            const charge = async (kind: 'deposit' | 'fee', reason: string, amountCents: number, pStatus: NewPayment['status']) => {
+              if (amountCents <= 0) return undefined;
               const pid = await seedUuid(`payment:${key}:${kind}`);
-              pays.push({
+              const charged = pStatus === 'succeeded' || pStatus === 'refunded';
+              charges.push({
                 id: pid,
                 appointmentId: id,
-                stripePaymentIntentId: kind === 'refund' ? null : `pi_demo_${pid.replace(/-/g, '').slice(0, 24)}`,
-                stripeRefundId: kind === 'refund' ? `re_demo_${pid.replace(/-/g, '').slice(0, 24)}` : null,
+                shopId,
+                stripePaymentIntentId: stripeId(DEMO_STRIPE_ID_PREFIX.paymentIntent, pid),
+                stripeChargeId: charged ? stripeId(DEMO_STRIPE_ID_PREFIX.charge, pid) : null,
+                stripeAccountId: shopAccounts[s.slug] ?? null,
+                applicationFeeCents: platformFee(amountCents, DEMO_PLATFORM_FEE),
                 amountCents,
                 currency: s.currency,
                 kind,
                 status: pStatus,
+                reason,
+                attempts: kind === 'fee' ? 1 : 0,
               });
+              return pid;
             };
-            if (status === 'held') await pay('deposit', depositCents, 'requires_payment');
-            if (status === 'pending_payment') await pay('deposit', depositCents, 'processing');
-            if (status === 'confirmed' || status === 'completed') await pay('deposit', depositCents, 'succeeded');
-            if (status === 'completed') await pay('full', priceCents - depositCents, 'succeeded');
+            if (status === 'held') await charge('deposit', 'deposit', depositCents, 'requires_payment');
+            if (status === 'pending_payment') await charge('deposit', 'deposit', depositCents, 'processing');
+            if (status === 'confirmed' || status === 'completed') await charge('deposit', 'deposit', depositCents, 'succeeded');
+            if (status === 'completed' && priceCents > depositCents) {
+              // The rest of the price was paid at the shop: recorded, never through Stripe.
+              charges.push({
+                id: await seedUuid(`payment:${key}:full`),
+                appointmentId: id,
+                shopId,
+                amountCents: priceCents - depositCents,
+                currency: s.currency,
+                kind: 'full',
+                status: 'succeeded',
+                reason: 'external',
+              });
+            }
             if (status === 'no_show') {
-              await pay('deposit', depositCents, 'succeeded');
-              await pay('fee', money(s.policy.no_show_fee, priceCents), 'succeeded');
+              await charge('deposit', 'deposit', depositCents, 'succeeded');
+              // Only a card on file can be charged afterwards; elsewhere the deposit is all there is.
+              if (s.policy.card_on_file) await charge('fee', 'no_show_fee', amountFor(s.policy.no_show_fee, priceCents), 'succeeded');
             }
             if (cancelled) {
-              // Cancelled 48 h ahead = outside the window → deposit refunded.
-              await pay('deposit', depositCents, 'refunded');
-              await pay('refund', depositCents, 'succeeded');
+              // Cancelled 48 h ahead = outside the window → deposit refunded in full.
+              const refundOf = await charge('deposit', 'deposit', depositCents, 'refunded');
+              if (refundOf) {
+                const pid = await seedUuid(`payment:${key}:refund`);
+                refunds.push({
+                  id: pid,
+                  appointmentId: id,
+                  shopId,
+                  stripeRefundId: stripeId(DEMO_STRIPE_ID_PREFIX.refund, pid),
+                  stripeAccountId: shopAccounts[s.slug] ?? null,
+                  refundOf,
+                  amountCents: depositCents,
+                  currency: s.currency,
+                  kind: 'refund',
+                  status: 'succeeded',
+                  reason: 'cancel_refund',
+                  attempts: 1,
+                });
+              }
             }
           }
         }
@@ -472,7 +527,9 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
       }
       appointmentsInserted += inserted.length;
     }
-    if (pays.length > 0) await db.insert(payments).values(pays).onConflictDoNothing();
+    // Charges first: a refund's refund_of must find its charge.
+    if (charges.length > 0) await db.insert(payments).values(charges).onConflictDoNothing();
+    if (refunds.length > 0) await db.insert(payments).values(refunds).onConflictDoNothing();
     if (offs.length > 0) await db.insert(timeOff).values(offs).onConflictDoNothing();
   }
 
