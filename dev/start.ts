@@ -1,7 +1,7 @@
 /**
  * `npm start`: build → local data plane (PGlite / in-memory Redis / Stripe stand-in, or real
  * servers via DATABASE_URL / REDIS_URL) → .dev.vars → migrate → seed → `wrangler dev` on
- * 127.0.0.1.
+ * 127.0.0.1 → finished stand-in Connect accounts for the demo shops (dev/stripe-accounts.ts).
  *
  * Ready: "BookedBarber is running" is printed once /api/v1/health answers 200 *and* every plane
  * server answers a probe of its own. Afterwards the plane is probed every 5 s; three failures in
@@ -38,6 +38,7 @@ import {
 } from './stack.ts';
 import { DEMO_PASSWORD } from '../worker/db/seed/index.ts';
 import { demoLogins, seed, seedSummary } from './seed.ts';
+import { connectDemoShops, stripeAccountsSummary } from './stripe-accounts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? 8787);
@@ -223,6 +224,7 @@ async function main(): Promise<void> {
       UPSTASH_REDIS_REST_TOKEN: plane.upstashToken,
       STRIPE_API_URL: plane.stripe.url,
       STRIPE_SECRET_KEY: plane.stripe.secretKey,
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_local',
       STRIPE_WEBHOOK_SECRET: 'whsec_local_dev',
     },
     undefined,
@@ -241,6 +243,10 @@ async function main(): Promise<void> {
 
   await startWrangler(record);
   await waitForHealth(plane, 120_000);
+  // The stand-in starts empty each time: the demo shops get finished Connect accounts again. Once
+  // the Worker is up, so the account.updated webhooks this fires reach it instead of queueing.
+  const connected = await connectDemoShops({ connectionString: vars.DATABASE_URL!, stripe: plane.stripe });
+  console.log(`▶ ${stripeAccountsSummary(connected)}`);
   const p = plane;
   stopWatchingPlane = watchPlane(p, {
     intervalMs: PROBE_INTERVAL_MS,
