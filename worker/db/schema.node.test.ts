@@ -234,7 +234,7 @@ describe.each(backends)('%s', (_name, create) => {
         [
           'appointments', 'audit_log', 'auth_tokens', 'barber_services', 'barbers', 'calendar_connections',
           'client_notes', 'idempotency_keys', 'invitations', 'memberships', 'notifications', 'payments',
-          'refresh_tokens', 'services', 'shops', 'stripe_events', 'time_off', 'users', 'waitlist_entries',
+          'refresh_tokens', 'services', 'shops', 'stripe_customers', 'stripe_events', 'time_off', 'users', 'waitlist_entries',
           'working_hours',
         ].sort(),
       );
@@ -411,7 +411,8 @@ describe.each(backends)('%s', (_name, create) => {
       ['services_shop_name_unique', `INSERT INTO services (shop_id, name, price_cents, currency, duration_min) VALUES ($1, 'Same Name', 100, 'USD', 30)`, () => [f.shopId]],
       ['barber_services_barber_service_unique', `INSERT INTO barber_services (barber_id, service_id) VALUES ($1, $2)`, () => [f.barberId, f.serviceId]],
       ['payments_stripe_payment_intent_id_unique', `INSERT INTO payments (appointment_id, stripe_payment_intent_id, amount_cents, currency, kind) VALUES ($1, 'pi_dup', 100, 'USD', 'deposit')`, () => [f.appointmentId]],
-      ['payments_stripe_refund_id_unique', `INSERT INTO payments (appointment_id, stripe_refund_id, amount_cents, currency, kind) VALUES ($1, 're_dup', 100, 'USD', 'refund')`, () => [f.appointmentId]],
+      // A refund names the charge it returns (payments_refund_of_check).
+      ['payments_stripe_refund_id_unique', `INSERT INTO payments (appointment_id, stripe_refund_id, amount_cents, currency, kind, refund_of) SELECT $1, 're_dup', 100, 'USD', 'refund', (SELECT id FROM payments WHERE stripe_payment_intent_id = 'pi_dup')`, () => [f.appointmentId]],
       ['stripe_events_event_id_unique', `INSERT INTO stripe_events (event_id, type, payload) VALUES ('evt_dup', 't', '{}')`, () => []],
       ['notifications_dedupe_key_unique', `INSERT INTO notifications (dedupe_key, channel, recipient, template) VALUES ('dup-key', 'email', 'x', 't')`, () => []],
       ['refresh_tokens_token_hash_unique', `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), 'rt-hash', now())`, () => [f.clientId]],

@@ -82,6 +82,12 @@ export const appointments = pgTable(
     settlement: text('settlement').$type<Settlement>(),
     feeCents: integer('fee_cents').notNull().default(0),
     refundDueCents: integer('refund_due_cents').notNull().default(0),
+    /**
+     * Money that really moved, kept by a trigger on payments (migration 0007): everything the
+     * client was charged that succeeded (deposit, prepay, fees) and everything given back.
+     */
+    paidCents: integer('paid_cents').notNull().default(0),
+    refundedCents: integer('refunded_cents').notNull().default(0),
     ...timestamps,
   },
   (t) => [

@@ -31,8 +31,9 @@ export type InvitationRole = (typeof INVITATION_ROLES)[number];
 
 /** A money rule used for deposits and fees: a percentage of the price or a fixed amount. */
 export interface MoneyRule {
-  kind: 'none' | 'percent' | 'fixed';
-  /** percent: 0..100; fixed: minor units in the shop currency; none: ignored (0). */
+  /** `full`: the whole price (prepay, or a no-show fee of the full price). */
+  kind: 'none' | 'percent' | 'fixed' | 'full';
+  /** percent: 0..100; fixed: minor units in the shop currency; none/full: ignored (0). */
   value: number;
 }
 
@@ -56,6 +57,12 @@ export interface ShopPolicy {
   max_future_bookings: number;
   /** How long a waitlist offer's hold lasts before it passes to the next client. */
   waitlist_offer_minutes: number;
+  /**
+   * Ask for a card on file when booking online (saved on the client's Stripe customer), so
+   * late-cancel and no-show fees can be charged off-session later. With a deposit the card is
+   * saved by paying it; without one the booking is held until the card is saved.
+   */
+  card_on_file: boolean;
 }
 
 export const DEFAULT_SHOP_POLICY: ShopPolicy = {
@@ -71,6 +78,7 @@ export const DEFAULT_SHOP_POLICY: ShopPolicy = {
   slot_step_min: 15,
   max_future_bookings: 3,
   waitlist_offer_minutes: 30,
+  card_on_file: false,
 };
 
 /**
@@ -104,10 +112,23 @@ export const shops = pgTable(
     address: jsonb('address').$type<ShopAddress>(),
     policy: jsonb('policy').$type<ShopPolicy>().notNull().default(DEFAULT_SHOP_POLICY),
     active: boolean('active').notNull().default(true),
+    /**
+     * The shop's Stripe Connect account (charges are destination charges to it, ADR 13) and what
+     * Stripe last said about it (`account.updated`). Payments are on only when charges are enabled.
+     */
+    stripeAccountId: text('stripe_account_id'),
+    stripeChargesEnabled: boolean('stripe_charges_enabled').notNull().default(false),
+    stripePayoutsEnabled: boolean('stripe_payouts_enabled').notNull().default(false),
+    stripeDetailsSubmitted: boolean('stripe_details_submitted').notNull().default(false),
+    /** Stripe's `requirements.currently_due` and `disabled_reason`: why payments are off. */
+    stripeRequirements: jsonb('stripe_requirements').$type<{ currently_due: string[]; disabled_reason: string | null }>(),
+    /** `created` of the account event last applied: an older, late event never overwrites a newer one. */
+    stripeAccountSyncedAt: tstz('stripe_account_synced_at'),
     ...timestamps,
   },
   (t) => [
     unique('shops_slug_unique').on(t.slug),
+    unique('shops_stripe_account_id_unique').on(t.stripeAccountId),
     check('shops_slug_format_check', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
     check('shops_currency_check', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     // Cheap sanity only; real IANA validation happens in the API (Intl knows the zone list).
