@@ -16,5 +16,7 @@ export function amountFor(rule: MoneyRule, priceCents: number): number {
       return Math.min(priceCents, Math.floor((priceCents * rule.value + 50) / 100));
     case 'fixed':
       return Math.min(priceCents, Math.max(0, rule.value));
+    case 'full':
+      return priceCents;
   }
 }

@@ -21,8 +21,8 @@ export function largestFixedCharge(policy: ShopPolicy): number {
 
 function checkRule(field: MoneyRuleField, rule: MoneyRule, cheapestPriceCents: number | null): PolicyViolation[] {
   const path = `${field}.value`;
-  if (rule.kind === 'none') {
-    return rule.value === 0 ? [] : [{ path, message: 'Must be 0 when kind is "none"' }];
+  if (rule.kind === 'none' || rule.kind === 'full') {
+    return rule.value === 0 ? [] : [{ path, message: `Must be 0 when kind is "${rule.kind}"` }];
   }
   if (!Number.isInteger(rule.value) || rule.value < 0) {
     return [{ path, message: 'Must be a whole number, 0 or more' }];

@@ -40,6 +40,9 @@ export interface ScheduleSnapshot {
   currency: string;
   shop_active: boolean;
   policy: ShopPolicy;
+  /** The shop can take card payments (a Connect account with charges enabled). */
+  payments_ready?: boolean;
+  stripe_account_id?: string | null;
   rules: WeeklyRule[];
   time_off: Interval[];
   busy: BusyAppointment[];
