@@ -48,6 +48,9 @@ export default defineConfig({
                 STRIPE_SECRET_KEY: 'sk_test_local',
                 STRIPE_WEBHOOK_SECRET: 'whsec_test_local',
                 STRIPE_API_URL: plane.stripeUrl,
+                STRIPE_PUBLISHABLE_KEY: 'pk_test_local',
+                PLATFORM_FEE_BPS: '500',
+                PLATFORM_FEE_FIXED_CENTS: '30',
                 JWT_SIGNING_KEYS: jwtSigningKeys,
                 SESSION_SECRET: 'test-session-secret-0123456789abcdef',
                 // Tests share one anonymous identity; the limiter's own tests set tight limits.

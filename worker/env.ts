@@ -39,6 +39,11 @@ export const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, 'must be a Stripe secret or restricted key'),
   STRIPE_WEBHOOK_SECRET: z.string().min(1),
   STRIPE_API_URL: optionalUrl,
+  /** Given to clients with each payment so the app can confirm it with Stripe.js / the mobile SDKs. */
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_/, 'must be a Stripe publishable key'),
+  /** The platform's cut of every charge: basis points of the amount plus a fixed part (minor units). */
+  PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(500),
+  PLATFORM_FEE_FIXED_CENTS: z.coerce.number().int().min(0).default(0),
   /** `kid:base64(32 bytes)` entries, comma-separated, newest first. */
   FIELD_ENCRYPTION_KEYS: parsedSecret<FieldKeyring>(parseFieldKeyring),
   /** JSON array of ES256 private JWKs with kid, newest first. */
