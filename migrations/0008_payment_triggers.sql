@@ -32,3 +32,7 @@ CREATE TRIGGER shops_schedule_version AFTER UPDATE OF policy, timezone, active, 
   FOR EACH ROW WHEN (OLD.policy IS DISTINCT FROM NEW.policy OR OLD.timezone IS DISTINCT FROM NEW.timezone OR OLD.active IS DISTINCT FROM NEW.active
                      OR OLD.stripe_account_id IS DISTINCT FROM NEW.stripe_account_id OR OLD.stripe_charges_enabled IS DISTINCT FROM NEW.stripe_charges_enabled)
   EXECUTE FUNCTION bump_barber_schedule_version();
+--> statement-breakpoint
+-- Barbers' objects keep snapshots taken before the shop's payment state was part of them: move
+-- every version once so each reloads before its next booking.
+UPDATE barbers SET schedule_version = schedule_version + 1;
