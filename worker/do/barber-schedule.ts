@@ -26,6 +26,8 @@ import { redisClient } from '../lib/redis';
 import { bumpAvailabilityEpochs } from '../services/availability-cache';
 import { appointmentEvents, type AppointmentEvent } from '../services/appointment-events';
 import { enqueueNotification } from '../queue/messages';
+import { applyHoldSecured, type HoldSecured, type HoldSecuredResult } from '../db/queries/payments';
+import type { Movement } from '../db/queries/booking';
 
 /** How long a request waits for this barber's lock before it is told to retry (503). */
 const LOCK_WAIT_MS = 5_000;
@@ -63,6 +65,29 @@ export interface MoveInput {
 }
 
 export type SettleKind = 'cancel' | 'complete' | 'no_show' | 'confirm';
+
+/**
+ * What a booking asks for up front, decided on the snapshot: an amount to pay now (deposit or the
+ * full price) or, for a card-on-file shop, a card to save. `saveCard`: keep the card for fees.
+ */
+export interface UpfrontPlan {
+  kind: 'deposit' | 'full' | 'setup';
+  amountCents: number;
+  currency: string;
+  stripeAccountId: string;
+  saveCard: boolean;
+}
+
+export interface SecureHoldAnswer {
+  outcome: HoldSecuredResult['outcome'];
+  appointment: AppointmentRecord | null;
+  refund: HoldSecuredResult['refund'];
+}
+
+export type SecureHoldInput = Omit<HoldSecured, 'barberId' | 'rebook'> & {
+  /** false: never book a lapsed hold again (a retry after the constraint refused it). */
+  rebook?: boolean;
+};
 
 export interface SettleInput {
   appointmentId: string;
@@ -104,10 +129,10 @@ export class BarberSchedule extends DurableObject<Env> {
 
   // ── RPC ──────────────────────────────────────────────────────────────────────────────────
 
-  async book(barberId: string, input: BookInput): Promise<ScheduleResult<{ appointment: AppointmentRecord }>> {
-    return this.#run<{ appointment: AppointmentRecord }>(barberId, 'book', async (ctx) => {
+  async book(barberId: string, input: BookInput): Promise<ScheduleResult<{ appointment: AppointmentRecord; plan: UpfrontPlan | null }>> {
+    return this.#run<{ appointment: AppointmentRecord; plan: UpfrontPlan | null }>(barberId, 'book', async (ctx) => {
       const appointmentId = input.appointmentId ?? crypto.randomUUID();
-      let outcome: { ok: true; appointment: AppointmentRecord } | { ok: false; error: ScheduleError } | undefined;
+      let outcome: { ok: true; appointment: AppointmentRecord; plan: UpfrontPlan | null } | { ok: false; error: ScheduleError } | undefined;
       for (let attempt = 0; attempt < 2 && !outcome; attempt++) {
         const snap = await this.#ensureSnapshot(ctx);
         if (input.shopId !== undefined && snap.shop_id !== input.shopId) return { ok: false as const, error: notInShop() };
@@ -115,6 +140,18 @@ export class BarberSchedule extends DurableObject<Env> {
         const check = checkBooking(snap, input.serviceId, input.startMs, now);
         if (!check.ok) return { ok: false as const, error: rejected(check.reason) };
         const deposit = depositFor(snap.policy, check.offering.price_cents);
+        // A card-on-file shop holds an online booking until the card is saved (when payments are on).
+        const wantsCard = snap.policy.card_on_file && deposit === 0 && input.source === 'online' && snap.payments_ready === true;
+        if (deposit > 0 && !(snap.payments_ready === true && snap.stripe_account_id)) {
+          return {
+            ok: false as const,
+            error: {
+              code: 'payments_unavailable' as const,
+              reason: 'shop_not_connected',
+              detail: 'This shop takes a deposit but cannot accept card payments yet; book a service without one, or contact the shop',
+            },
+          };
+        }
         const result = await this.#write(ctx, () =>
           insertAppointment(ctx.db, snap.version, {
             id: appointmentId,
@@ -124,7 +161,7 @@ export class BarberSchedule extends DurableObject<Env> {
             serviceId: input.serviceId,
             startMs: input.startMs,
             endMs: check.end,
-            status: deposit > 0 ? 'held' : 'confirmed',
+            status: deposit > 0 ? 'held' : wantsCard ? 'card_on_file' : 'confirmed',
             holdMinutes: snap.policy.hold_minutes,
             priceCents: check.offering.price_cents,
             depositCents: deposit,
@@ -156,7 +193,17 @@ export class BarberSchedule extends DurableObject<Env> {
           await this.#armAlarm(result.appointment.hold_expires_ms);
         }
         ctx.events.push({ kind: result.appointment.status === 'held' ? 'held' : 'confirmed', appointment: result.appointment });
-        outcome = { ok: true, appointment: result.appointment };
+        const plan: UpfrontPlan | null =
+          result.appointment.status !== 'held' || !snap.stripe_account_id
+            ? null
+            : {
+                kind: deposit === 0 ? 'setup' : deposit >= check.offering.price_cents ? 'full' : 'deposit',
+                amountCents: deposit,
+                currency: snap.currency,
+                stripeAccountId: snap.stripe_account_id,
+                saveCard: snap.policy.card_on_file,
+              };
+        outcome = { ok: true, appointment: result.appointment, plan };
       }
       return outcome ?? { ok: false as const, error: busyError('The schedule kept changing; please retry') };
     });
@@ -215,8 +262,11 @@ export class BarberSchedule extends DurableObject<Env> {
   }
 
   /** Cancel, complete, mark a no-show or confirm a hold — with the money decision recorded. */
-  async settle(barberId: string, input: SettleInput): Promise<ScheduleResult<{ appointment: AppointmentRecord; decision: CancelDecision | null }>> {
-    return this.#run<{ appointment: AppointmentRecord; decision: CancelDecision | null }>(barberId, input.kind, async (ctx) => {
+  async settle(
+    barberId: string,
+    input: SettleInput,
+  ): Promise<ScheduleResult<{ appointment: AppointmentRecord; decision: CancelDecision | null; movements: Movement[] }>> {
+    return this.#run<{ appointment: AppointmentRecord; decision: CancelDecision | null; movements: Movement[] }>(barberId, input.kind, async (ctx) => {
       let snap = await this.#ensureSnapshot(ctx);
       const now = Date.now();
       let busy = snap.busy.find((b) => b.id === input.appointmentId);
@@ -284,6 +334,10 @@ export class BarberSchedule extends DurableObject<Env> {
           settlement,
           feeCents: decision?.feeCents ?? 0,
           refundDueCents: decision?.refundCents ?? 0,
+          refundCents: decision?.refundCents ?? 0,
+          refundReason: input.by === 'shop' ? 'shop_cancelled' : 'cancel_refund',
+          chargeCents: decision?.chargeCents ?? 0,
+          chargeReason: input.kind === 'no_show' ? 'no_show_fee' : 'late_cancel_fee',
         }),
       );
       if ('error' in result) return { ok: false as const, error: result.error };
@@ -307,7 +361,35 @@ export class BarberSchedule extends DurableObject<Env> {
         });
       }
       ctx.events.push({ kind: eventKind[input.kind], appointment: result.appointment });
-      return { ok: true as const, appointment: result.appointment, decision };
+      return { ok: true as const, appointment: result.appointment, decision, movements: result.movements ?? [] };
+    });
+  }
+
+  /**
+   * A held booking was paid for, or its card saved (a Stripe webhook): confirm it — or, if its
+   * hold lapsed and the time was released, book it again when the time is still free — in one
+   * statement that also records the event and the payment (queries/payments.ts applyHoldSecured).
+   * When the slot is gone the payment is recorded as owed back; the caller sends the refund.
+   */
+  async secureHold(
+    barberId: string,
+    input: SecureHoldInput,
+  ): Promise<ScheduleResult<SecureHoldAnswer>> {
+    return this.#run<SecureHoldAnswer>(barberId, 'secure_hold', async (ctx) => {
+      const snap = await this.#ensureSnapshot(ctx);
+      const before = snap.busy.find((b) => b.id === input.appointmentId);
+      const result = await this.#write(ctx, () =>
+        applyHoldSecured(ctx.db, { ...input, barberId: snap.barber_id, rebook: input.rebook !== false && snap.active && snap.shop_active }),
+      );
+      if ('error' in result) return { ok: false as const, error: result.error };
+      const a = result.appointment;
+      if (result.version !== null && a) {
+        const paid = (before?.paid_cents ?? a.paid_cents - a.refunded_cents) + (input.payment?.amountCents ?? 0);
+        this.#afterWrite(ctx, { version: result.version, released: [] }, { add: { ...a, status: 'confirmed', hold_expires_ms: null }, removeId: a.id, paidCents: paid });
+        ctx.events.push({ kind: 'confirmed', appointment: { ...a, status: 'confirmed', hold_expires_ms: null } });
+      }
+      if (result.refund && a) ctx.events.push({ kind: 'payment_refunded', appointment: a, refund: result.refund });
+      return { ok: true as const, outcome: result.outcome, appointment: a, refund: result.refund };
     });
   }
 
@@ -458,7 +540,11 @@ export class BarberSchedule extends DurableObject<Env> {
   }
 
   /** Folds a successful write into the snapshot: new version, busy time added/removed, lapsed holds gone. */
-  #afterWrite(ctx: OpContext, result: Pick<WriteResult, 'version' | 'released'>, change: { add?: AppointmentRecord; removeId?: string }): void {
+  #afterWrite(
+    ctx: OpContext,
+    result: Pick<WriteResult, 'version' | 'released'>,
+    change: { add?: AppointmentRecord; removeId?: string; paidCents?: number },
+  ): void {
     ctx.epochBump = true;
     const snap = this.#snapshot;
     if (!snap) return;
@@ -477,7 +563,7 @@ export class BarberSchedule extends DurableObject<Env> {
         hold_expires: a.hold_expires_ms,
         price_cents: a.price_cents,
         deposit_cents: a.deposit_cents,
-        paid_cents: change.removeId ? (snap.busy.find((b) => b.id === change.removeId)?.paid_cents ?? 0) : 0,
+        paid_cents: change.paidCents ?? (change.removeId ? (snap.busy.find((b) => b.id === change.removeId)?.paid_cents ?? 0) : 0),
       });
       busy.sort((x, y) => x.start - y.start);
     }

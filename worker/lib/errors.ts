@@ -7,6 +7,7 @@ import { z } from '@hono/zod-openapi';
 export const errorCodes = {
   validation_failed: 422,
   malformed_request: 400,
+  invalid_signature: 400,
   unauthorized: 401,
   payment_required: 402,
   forbidden: 403,
@@ -15,6 +16,7 @@ export const errorCodes = {
   method_not_allowed: 405,
   conflict: 409,
   slot_unavailable: 409,
+  payments_unavailable: 409,
   hold_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -30,6 +32,7 @@ export type ErrorCode = keyof typeof errorCodes;
 const titles: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid',
   malformed_request: 'The request body could not be read',
+  invalid_signature: 'The signature does not match the request',
   unauthorized: 'Authentication is required',
   payment_required: 'Payment is required',
   forbidden: 'You may not do this',
@@ -38,6 +41,7 @@ const titles: Record<ErrorCode, string> = {
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict with the current state',
   slot_unavailable: 'That time is no longer available',
+  payments_unavailable: 'This shop cannot take card payments yet',
   hold_expired: 'The hold on this slot has expired',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported content type',

@@ -24,6 +24,8 @@ const appointmentViewColumns = {
   settlement: appointments.settlement,
   feeCents: appointments.feeCents,
   refundDueCents: appointments.refundDueCents,
+  paidCents: appointments.paidCents,
+  refundedCents: appointments.refundedCents,
   createdAt: appointments.createdAt,
   timezone: shops.timezone,
   serviceName: services.name,

@@ -21,12 +21,6 @@ const ACTIVE = sql.raw(ACTIVE_APPOINTMENT_STATUSES.map((s) => `'${s}'`).join(', 
  */
 const ms = (column: SQL) => sql`ceil(extract(epoch FROM ${column}) * 1000)::float8`;
 
-/** What the client has paid up front for an appointment and not had back. */
-const paidCents = (appointmentId: SQL) => sql`(SELECT coalesce(sum(CASE
-      WHEN p.kind IN ('deposit', 'full') AND p.status = 'succeeded' THEN p.amount_cents
-      WHEN p.kind = 'refund' AND p.status = 'succeeded' THEN -p.amount_cents
-      ELSE 0 END), 0)::int FROM payments p WHERE p.appointment_id = ${appointmentId})`;
-
 /** One appointment as the service layer reads it back from a write (times as epoch ms). */
 export interface AppointmentRecord {
   id: string;
@@ -48,6 +42,9 @@ export interface AppointmentRecord {
   settlement: Settlement | null;
   fee_cents: number;
   refund_due_cents: number;
+  /** Succeeded charges and refunds (kept by a trigger on payments; as of before this statement). */
+  paid_cents: number;
+  refunded_cents: number;
   created_ms: number;
   timezone: string;
   service_name: string;
@@ -56,7 +53,7 @@ export interface AppointmentRecord {
   client_first_name: string;
 }
 
-const recordJson = (a: string) => {
+export const recordJson = (a: string) => {
   const t = sql.raw(a);
   return sql`json_build_object(
     'id', ${t}.id, 'shop_id', ${t}.shop_id, 'barber_id', ${t}.barber_id, 'client_id', ${t}.client_id,
@@ -65,7 +62,8 @@ const recordJson = (a: string) => {
     'price_cents', ${t}.price_cents, 'deposit_cents', ${t}.deposit_cents, 'currency', ${t}.currency,
     'notes', ${t}.notes, 'source', ${t}.source, 'cancelled_ms', ${ms(sql`${t}.cancelled_at`)},
     'cancel_reason', ${t}.cancel_reason, 'settlement', ${t}.settlement, 'fee_cents', ${t}.fee_cents,
-    'refund_due_cents', ${t}.refund_due_cents, 'created_ms', ${ms(sql`${t}.created_at`)},
+    'refund_due_cents', ${t}.refund_due_cents, 'paid_cents', ${t}.paid_cents, 'refunded_cents', ${t}.refunded_cents,
+    'created_ms', ${ms(sql`${t}.created_at`)},
     'timezone', (SELECT s.timezone FROM shops s WHERE s.id = ${t}.shop_id),
     'service_name', (SELECT sv.name FROM services sv WHERE sv.id = ${t}.service_id),
     'barber_name', (SELECT b.display_name FROM barbers b WHERE b.id = ${t}.barber_id),
@@ -85,6 +83,7 @@ function snapshotJson(b: SQL): SQL {
     'barber_id', ${b}.id, 'barber_user_id', ${b}.user_id, 'barber_name', ${b}.display_name,
     'shop_id', ${b}.shop_id, 'active', ${b}.active, 'version', ${b}.schedule_version,
     'timezone', s.timezone, 'currency', s.currency, 'shop_active', s.active, 'policy', s.policy,
+    'payments_ready', (s.stripe_account_id IS NOT NULL AND s.stripe_charges_enabled), 'stripe_account_id', s.stripe_account_id,
     'rules', (SELECT coalesce(json_agg(json_build_object('weekday', w.weekday, 'startMinute', w.start_minute, 'endMinute', w.end_minute)), '[]')
                 FROM working_hours w WHERE w.barber_id = ${b}.id),
     'time_off', (SELECT coalesce(json_agg(json_build_object('start', ${ms(sql`t.starts_at`)}, 'end', ${ms(sql`t.ends_at`)})), '[]')
@@ -93,7 +92,7 @@ function snapshotJson(b: SQL): SQL {
                  'id', a.id, 'client_id', a.client_id, 'service_id', a.service_id,
                  'start', ${ms(sql`a.start_time`)}, 'end', ${ms(sql`a.end_time`)}, 'status', a.status,
                  'hold_expires', ${ms(sql`a.hold_expires_at`)}, 'price_cents', a.price_cents,
-                 'deposit_cents', a.deposit_cents, 'paid_cents', ${paidCents(sql`a.id`)}) ORDER BY a.start_time), '[]')
+                 'deposit_cents', a.deposit_cents, 'paid_cents', a.paid_cents - a.refunded_cents) ORDER BY a.start_time), '[]')
                FROM appointments a
               WHERE a.barber_id = ${b}.id AND a.status IN (${ACTIVE}) AND a.end_time > now() - interval '1 day'),
     'offerings', (SELECT coalesce(json_agg(json_build_object(
@@ -164,7 +163,40 @@ export interface WriteResult {
   client_active?: number;
   /** Waitlist entries that could take the time this write freed (cancel, no-show, a move within the chair). */
   candidates?: WaitlistCandidate[];
+  /** Refunds and fees this write recorded for the payment service to send to Stripe. */
+  movements?: Movement[];
 }
+
+/** A refund or fee a write recorded: everything needed to send it to Stripe without another read. */
+export interface Movement {
+  id: string;
+  kind: 'refund' | 'fee';
+  status: string;
+  amount_cents: number;
+  currency: string;
+  attempts: number;
+  reason: string | null;
+  failure_reason: string | null;
+  appointment_id: string;
+  shop_id: string;
+  stripe_account_id: string | null;
+  /** Refund: the charge it comes from. */
+  refund_of_payment_intent: string | null;
+  /** Fee: the client's customer and saved card. */
+  customer_id: string | null;
+  payment_method_id: string | null;
+}
+
+/** `m` (a payments row) as a Movement; `refundOf` names the charge's PaymentIntent. */
+export const movementJson = (m: string, refundOf: SQL, client: SQL) => {
+  const t = sql.raw(m);
+  return sql`json_build_object('id', ${t}.id, 'kind', ${t}.kind, 'status', ${t}.status, 'amount_cents', ${t}.amount_cents,
+      'currency', ${t}.currency, 'attempts', ${t}.attempts, 'reason', ${t}.reason, 'failure_reason', ${t}.failure_reason,
+      'appointment_id', ${t}.appointment_id, 'shop_id', ${t}.shop_id, 'stripe_account_id', ${t}.stripe_account_id,
+      'refund_of_payment_intent', ${refundOf},
+      'customer_id', (SELECT c.customer_id FROM stripe_customers c WHERE c.user_id = ${client}),
+      'payment_method_id', (SELECT c.payment_method_id FROM stripe_customers c WHERE c.user_id = ${client}))`;
+};
 
 type RawWrite = {
   version: number | string | null;
@@ -173,6 +205,7 @@ type RawWrite = {
   snapshot: unknown;
   client_active?: number | string | null;
   candidates?: unknown;
+  movements?: unknown;
 };
 
 function readWrite(row: RawWrite | undefined): WriteResult {
@@ -183,6 +216,7 @@ function readWrite(row: RawWrite | undefined): WriteResult {
     snapshot: row?.snapshot == null ? null : parseJson<SnapshotRecord>(row.snapshot),
     ...(row?.client_active != null ? { client_active: Number(row.client_active) } : {}),
     ...(row?.candidates != null ? { candidates: parseJson<WaitlistCandidate[]>(row.candidates) } : {}),
+    ...(row?.movements != null ? { movements: parseJson<Movement[]>(row.movements) } : {}),
   };
 }
 
@@ -198,7 +232,8 @@ export interface InsertAppointment {
   serviceId: string;
   startMs: number;
   endMs: number;
-  status: 'held' | 'confirmed';
+  /** `card_on_file`: held until a card is saved, unless the client has one on file already. */
+  status: 'held' | 'confirmed' | 'card_on_file';
   holdMinutes: number;
   priceCents: number;
   depositCents: number;
@@ -215,7 +250,15 @@ export interface InsertAppointment {
 const ts = (msValue: number) => sql`to_timestamp(${msValue / 1000})`;
 
 export async function insertAppointment(db: Db, expectedVersion: number, a: InsertAppointment): Promise<WriteResult> {
-  const holdExpires = a.status === 'held' ? sql`now() + make_interval(mins => ${a.holdMinutes})` : sql`NULL::timestamptz`;
+  const hasCard = sql`EXISTS (SELECT 1 FROM stripe_customers c WHERE c.user_id = ${a.clientId} AND c.payment_method_id IS NOT NULL)`;
+  const status =
+    a.status === 'card_on_file' ? sql`(CASE WHEN ${hasCard} THEN 'confirmed' ELSE 'held' END)::appointment_status` : sql`${a.status}::appointment_status`;
+  const holdExpires =
+    a.status === 'held'
+      ? sql`now() + make_interval(mins => ${a.holdMinutes})`
+      : a.status === 'card_on_file'
+        ? sql`CASE WHEN ${hasCard} THEN NULL ELSE now() + make_interval(mins => ${a.holdMinutes}) END`
+        : sql`NULL::timestamptz`;
   const limit = a.clientLimit ?? 2_147_483_647;
   const result = await db.execute<RawWrite>(sql`
     WITH ${releaseLapsed(a.barberId)},
@@ -227,7 +270,7 @@ export async function insertAppointment(db: Db, expectedVersion: number, a: Inse
       INSERT INTO appointments (id, shop_id, barber_id, client_id, service_id, start_time, end_time, status,
                                 hold_expires_at, price_cents, currency, deposit_cents, notes, source, booked_by)
       SELECT ${a.id}, ${a.shopId}, ${a.barberId}, ${a.clientId}, ${a.serviceId}, ${ts(a.startMs)}, ${ts(a.endMs)},
-             ${a.status}::appointment_status, ${holdExpires}, ${a.priceCents}, ${a.currency}, ${a.depositCents},
+             ${status}, ${holdExpires}, ${a.priceCents}, ${a.currency}, ${a.depositCents},
              ${a.notes}, ${a.source}, ${a.actorId}
         FROM v
       RETURNING *),
@@ -311,6 +354,15 @@ export interface SettleAppointment {
   settlement: string | null;
   feeCents: number;
   refundDueCents: number;
+  /**
+   * Money to move now (ADR 13's outbox): a refund from the up-front charge (capped in SQL at what
+   * is left of it) and a fee to charge to the card on file. Both recorded in this statement; the
+   * payment service sends them to Stripe afterwards.
+   */
+  refundCents?: number;
+  refundReason?: string;
+  chargeCents?: number;
+  chargeReason?: string;
 }
 
 /**
@@ -350,14 +402,52 @@ export async function settleAppointment(db: Db, s: SettleAppointment): Promise<W
       UPDATE waitlist_entries
          SET status = CASE WHEN upd.status = 'confirmed' THEN 'booked' ELSE 'expired' END, updated_at = now()
         FROM upd WHERE waitlist_entries.offered_appointment_id = upd.id AND waitlist_entries.status = 'offered'
-      RETURNING waitlist_entries.id)
+      RETURNING waitlist_entries.id),
+    ${settlementMovements(s)}
     SELECT (SELECT schedule_version FROM v) AS version,
            (SELECT ${recordJson('upd')} FROM upd) AS appointment,
            ${releasedJson} AS released,
            NULL AS snapshot,
+           (SELECT coalesce(json_agg(${movementJson('m', sql`(SELECT src.stripe_payment_intent_id FROM payments src WHERE src.id = m.refund_of)`, sql`(SELECT client_id FROM upd)`)}), '[]')
+              FROM (SELECT * FROM refund_out UNION ALL SELECT * FROM fee_out) m) AS movements,
            (SELECT ${candidatesJson(sql`upd.shop_id`, s.barberId, sql`greatest(upd.start_time, now())`, sql`upd.end_time`)}
               FROM upd WHERE upd.status NOT IN (${ACTIVE}) AND upd.end_time > now()) AS candidates`);
   return readWrite(result.rows[0]);
+}
+
+/**
+ * The outbox rows of a settlement (CTEs after `upd`): the refund comes out of the up-front charge
+ * with the most left on it, never more than is left (pending refunds count as gone); the fee is
+ * charged off-session only with a saved card and a shop that can take payments — otherwise it is
+ * recorded as failed with the reason, for the owner to collect in person.
+ */
+function settlementMovements(s: SettleAppointment): SQL {
+  const refund = s.refundCents ?? 0;
+  const charge = s.chargeCents ?? 0;
+  return sql`refund_src AS (
+      SELECT p.id, p.currency, p.stripe_account_id,
+             p.amount_cents - coalesce((SELECT sum(r.amount_cents) FROM payments r
+                                         WHERE r.refund_of = p.id AND r.status IN ('processing', 'succeeded')), 0) AS remaining
+        FROM payments p JOIN upd ON p.appointment_id = upd.id
+       WHERE p.kind IN ('deposit', 'full') AND p.status = 'succeeded' AND ${refund}::int > 0
+       ORDER BY remaining DESC, p.created_at LIMIT 1),
+    refund_out AS (
+      INSERT INTO payments (appointment_id, shop_id, amount_cents, currency, kind, status, refund_of, reason, stripe_account_id)
+      SELECT upd.id, upd.shop_id, least(${refund}::int, rs.remaining), rs.currency, 'refund', 'processing', rs.id,
+             ${s.refundReason ?? 'cancel_refund'}, rs.stripe_account_id
+        FROM upd, refund_src rs WHERE least(${refund}::int, rs.remaining) > 0
+      RETURNING *),
+    fee_out AS (
+      INSERT INTO payments (appointment_id, shop_id, amount_cents, currency, kind, status, reason, failure_reason, stripe_account_id)
+      SELECT upd.id, upd.shop_id, ${charge}::int, upd.currency, 'fee',
+             CASE WHEN ok.card AND ok.shop THEN 'requires_payment' ELSE 'failed' END::payment_status, ${s.chargeReason ?? 'fee'},
+             CASE WHEN NOT ok.shop THEN 'payments_unavailable' WHEN NOT ok.card THEN 'no_card_on_file' END, ok.account
+        FROM upd CROSS JOIN LATERAL (
+          SELECT EXISTS (SELECT 1 FROM stripe_customers c WHERE c.user_id = upd.client_id AND c.payment_method_id IS NOT NULL) AS card,
+                 (SELECT sh.stripe_account_id IS NOT NULL AND sh.stripe_charges_enabled FROM shops sh WHERE sh.id = upd.shop_id) AS shop,
+                 (SELECT sh.stripe_account_id FROM shops sh WHERE sh.id = upd.shop_id) AS account) ok
+       WHERE ${charge}::int > 0
+      RETURNING *)`;
 }
 
 /** Releases the barber's lapsed holds and reports the next pending expiry — one statement. */
