@@ -3,18 +3,21 @@ import { createDb } from './db/client';
 import { barbersWithLapsedHolds } from './db/queries/booking';
 import { deleteExpiredIdempotencyKeys } from './db/queries/maintenance';
 import { createLogger } from './lib/logger';
+import { createServices } from './services/container';
+import { sweepMovements } from './services/payments';
 
 /**
  * Cron: the safety net behind per-barber alarms. Finds barbers with lapsed holds and asks each
  * barber's Durable Object to release them, so the release is serialised with bookings; and drops
- * expired Idempotency-Keys. Each job and each barber fails on its own: one broken object or a
+ * expired Idempotency-Keys; and sends refunds and fees that were recorded but never reached
+ * Stripe (a crash or an outage between the two halves of the outbox). Each job and each barber fails on its own: one broken object or a
  * failing statement is logged and the rest of the run still happens.
  */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, { cron: controller.cron });
   const db = createDb(config);
-  const summary: Record<string, number> = { barbers: 0, holds_released: 0, barbers_failed: 0, idempotency_keys_deleted: 0 };
+  const summary: Record<string, number> = { barbers: 0, holds_released: 0, barbers_failed: 0, idempotency_keys_deleted: 0, movements_sent: 0 };
 
   try {
     const barbers = await barbersWithLapsedHolds(db);
@@ -37,6 +40,11 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     summary.idempotency_keys_deleted = await deleteExpiredIdempotencyKeys(db);
   } catch (err) {
     logger.error('idempotency key cleanup failed', { err });
+  }
+  try {
+    summary.movements_sent = await sweepMovements(createServices(env, config, logger));
+  } catch (err) {
+    logger.error('money movement sweep failed', { err });
   }
   logger.info('scheduled run', summary);
 }

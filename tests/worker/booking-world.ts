@@ -20,6 +20,7 @@ import { addDays, localDate, zonedTimeToUtc } from '../../worker/domain/time';
 import { parseClock } from '../../worker/domain/working-hours';
 import { bearer, tokenFor, userWithRole } from './auth';
 import { postJson } from './harness';
+import { connectShop, stripe } from './stripe';
 
 export interface BookingWorldOptions {
   timezone?: string;
@@ -27,13 +28,18 @@ export interface BookingWorldOptions {
   policy?: Partial<ShopPolicy>;
   /** Weekly hours for every weekday, "09:00-17:00" style; several = breaks. */
   hours?: string[];
+  currency?: string;
+  /** Give the shop a finished Stripe account (default: when the policy takes a deposit or a card). */
+  stripe?: boolean;
 }
 
 export async function createBookingWorld(db: Db, opts: BookingWorldOptions = {}) {
   const timezone = opts.timezone ?? 'America/New_York';
   const policy: ShopPolicy = { ...DEFAULT_SHOP_POLICY, min_notice_min: 0, ...opts.policy };
-  const [shop] = await db.insert(shops).values(buildShop({ timezone, policy })).returning();
+  const [shop] = await db.insert(shops).values(buildShop({ timezone, policy, ...(opts.currency ? { currency: opts.currency } : {}) })).returning();
   const shopId = shop!.id;
+  const wantsStripe = opts.stripe ?? (policy.deposit.kind !== 'none' || policy.card_on_file);
+  const stripeAccountId = wantsStripe ? await connectShop(db, shopId) : null;
   const owner = await userWithRole(db, shopId, 'owner');
   const [short, long] = await db
     .insert(services)
@@ -54,7 +60,7 @@ export async function createBookingWorld(db: Db, opts: BookingWorldOptions = {})
     staff.push({ barber: barber!, user: member.user, token: member.token });
   }
   const client = await newClient(db);
-  return { shop: shop!, owner, barbers: staff, barber: staff[0]!, short: short!, long: long!, client, timezone };
+  return { shop: shop!, owner, barbers: staff, barber: staff[0]!, short: short!, long: long!, client, timezone, stripeAccountId };
 }
 
 export async function newClient(db: Db) {
@@ -103,6 +109,34 @@ export async function existingAppointment(
       ),
     )
     .returning();
-  if (opts.paidCents) await db.insert(payments).values(buildPayment({ appointmentId: row!.id }, { amountCents: opts.paidCents, currency: 'USD' }));
+  if (opts.paidCents) {
+    // A real (stand-in) destination charge, so refunds of it reach Stripe like production's.
+    w.stripeAccountId ??= await connectShop(db, w.shop.id);
+    const currency = w.shop.currency;
+    const intent = await stripe().paymentIntents.create({
+      amount: opts.paidCents,
+      currency: currency.toLowerCase(),
+      allowed_payment_method_types: ['card'],
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      transfer_data: { destination: w.stripeAccountId },
+      metadata: { appointment_id: row!.id, purpose: 'seeded' },
+    });
+    await db.insert(payments).values(
+      buildPayment(
+        { appointmentId: row!.id },
+        {
+          amountCents: opts.paidCents,
+          currency,
+          shopId: w.shop.id,
+          stripePaymentIntentId: intent.id,
+          stripeChargeId: typeof intent.latest_charge === 'string' ? intent.latest_charge : null,
+          stripeAccountId: w.stripeAccountId,
+          status: 'succeeded',
+          kind: 'deposit',
+        },
+      ),
+    );
+  }
   return row!;
 }

@@ -16,6 +16,7 @@ import { registerHealth } from './v1/health.get';
 import { registerListShops } from './v1/shops.list';
 import { registerManagementRoutes } from './management';
 import { registerBookingRoutes } from './booking';
+import { registerPaymentRoutes } from './payments';
 
 /** Every API route, in one readable list. Add a route: one file in ./v1, one line here. */
 export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
@@ -37,4 +38,5 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerListAppointments(app);
   registerGetAppointment(app);
   registerBookingRoutes(app);
+  registerPaymentRoutes(app);
 }

@@ -10,7 +10,9 @@ import { wireInstant } from '../lib/wire';
 export type AppointmentEvent =
   | { kind: 'held' | 'confirmed' | 'cancelled' | 'completed' | 'no_show'; appointment: AppointmentRecord }
   | { kind: 'rescheduled'; appointment: AppointmentRecord; previousStartMs: number }
-  | { kind: 'waitlist_offer'; appointment: AppointmentRecord; waitlistEntryId: string };
+  | { kind: 'waitlist_offer'; appointment: AppointmentRecord; waitlistEntryId: string }
+  /** A payment came in for a booking that could not be kept (slot taken meanwhile, cancelled, paid twice): it is refunded. */
+  | { kind: 'payment_refunded'; appointment: AppointmentRecord; refund: { id: string; amount_cents: number; reason: string | null } };
 
 const templates: Record<AppointmentEvent['kind'], string> = {
   held: 'appointment.held',
@@ -20,6 +22,7 @@ const templates: Record<AppointmentEvent['kind'], string> = {
   completed: 'appointment.completed',
   no_show: 'appointment.no_show',
   waitlist_offer: 'waitlist.offer',
+  payment_refunded: 'payment.refunded',
 };
 
 function dedupeKey(event: AppointmentEvent): string {
@@ -29,6 +32,8 @@ function dedupeKey(event: AppointmentEvent): string {
       return `appointment:${a.id}:rescheduled:${a.barber_id}:${a.start_ms}`;
     case 'waitlist_offer':
       return `waitlist:${event.waitlistEntryId}:offer:${a.id}`;
+    case 'payment_refunded':
+      return `payment:${event.refund.id}:refunded`;
     default:
       return `appointment:${a.id}:${event.kind}`;
   }
@@ -56,6 +61,9 @@ export function appointmentEvents(event: AppointmentEvent): NotificationMessage[
         status: a.status,
         ...(a.hold_expires_ms !== null ? { hold_expires_at: wireInstant(a.hold_expires_ms) } : {}),
         ...(event.kind === 'rescheduled' ? { previous_start_time: wireInstant(event.previousStartMs) } : {}),
+        ...(event.kind === 'payment_refunded'
+          ? { refund_cents: event.refund.amount_cents, refund_reason: event.refund.reason, currency: a.currency }
+          : {}),
         ...(a.settlement ? { settlement: a.settlement, fee_cents: a.fee_cents, refund_due_cents: a.refund_due_cents, currency: a.currency } : {}),
       },
     },

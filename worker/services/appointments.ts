@@ -5,6 +5,7 @@ import { appointmentStatus, type AppointmentSource, type Settlement } from '../d
 import { ApiError } from '../lib/errors';
 import { wireInstant } from '../lib/wire';
 import { readCursor } from './pagination';
+import { owedCents } from '../domain/payments';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,6 +34,10 @@ export interface AppointmentView {
   settlement: Settlement | null;
   fee_cents: number;
   refund_due_cents: number;
+  /** Money that really moved: charges that succeeded, refunds that did, and what is still owed. */
+  paid_cents: number;
+  refunded_cents: number;
+  owed_cents: number;
   created_at: string;
   timezone: string;
   service_name: string;
@@ -61,6 +66,9 @@ function appointmentView(r: AppointmentRow): AppointmentView {
     settlement: r.settlement,
     fee_cents: r.feeCents,
     refund_due_cents: r.refundDueCents,
+    paid_cents: r.paidCents,
+    refunded_cents: r.refundedCents,
+    owed_cents: owedCents({ status: r.status, priceCents: r.priceCents, paidCents: r.paidCents, refundedCents: r.refundedCents, feeCents: r.feeCents }),
     created_at: wireInstant(r.createdAt),
     timezone: r.timezone,
     service_name: r.serviceName,

@@ -6,7 +6,7 @@
  */
 import type { AppointmentRecord } from '../db/queries/booking';
 import { loadShopSnapshots, locateAppointment, resolveStaffClient, type AppointmentLocator } from '../db/queries/booking';
-import type { BookInput, ScheduleError, SettleKind } from '../do/barber-schedule';
+import type { BookInput, ScheduleError, SettleKind, UpfrontPlan } from '../do/barber-schedule';
 import type { CancelDecision } from '../domain/cancellation';
 import { checkBooking, normaliseSnapshot, type ScheduleSnapshot } from '../domain/schedule';
 import { formatPlainDate, localDate } from '../domain/time';
@@ -15,11 +15,16 @@ import { decryptPhone, encryptPhone, normalizePhone, samePhone } from '../lib/cr
 import { ApiError } from '../lib/errors';
 import { currentMetrics } from '../lib/metrics';
 import { wireInstant } from '../lib/wire';
+import { owedCents } from '../domain/payments';
 import type { AppointmentView } from './appointments';
 import type { Services } from './container';
+import { executeMovements, upfrontForNewHold, type PaymentHandle } from './payments';
+import type { MovementOutcome } from '../db/queries/payments';
 
 /** Booking answers are the same appointment object the reads return. */
 export type AppointmentDetail = AppointmentView;
+/** A new booking: the appointment and, for a hold, what to pay (null when nothing is due, or Stripe was unreachable). */
+export type BookedAppointment = AppointmentDetail & { payment: PaymentHandle | null };
 
 export function appointmentDetail(r: AppointmentRecord): AppointmentDetail {
   return {
@@ -42,6 +47,9 @@ export function appointmentDetail(r: AppointmentRecord): AppointmentDetail {
     settlement: r.settlement,
     fee_cents: r.fee_cents,
     refund_due_cents: r.refund_due_cents,
+    paid_cents: r.paid_cents,
+    refunded_cents: r.refunded_cents,
+    owed_cents: owedCents({ status: r.status, priceCents: r.price_cents, paidCents: r.paid_cents, refundedCents: r.refunded_cents, feeCents: r.fee_cents }),
     created_at: wireInstant(r.created_ms),
     timezone: r.timezone,
     service_name: r.service_name,
@@ -89,7 +97,7 @@ export interface CreateAppointmentInput {
  * caller is staff of the shop). `barberId: 'any'` tries the shop's free barbers, least booked
  * that day first, each through their own object, until one takes it.
  */
-export async function createAppointment(services: Services, actorId: string, input: CreateAppointmentInput): Promise<AppointmentDetail> {
+export async function createAppointment(services: Services, actorId: string, input: CreateAppointmentInput): Promise<BookedAppointment> {
   const forSomeoneElse = input.clientId !== undefined || input.client !== undefined;
   if ((forSomeoneElse || input.barberId === 'any') && !input.shopId) {
     throw new ApiError('validation_failed', 'shop_id is required for this booking', {
@@ -109,11 +117,12 @@ export async function createAppointment(services: Services, actorId: string, inp
     ...(input.appointmentId ? { appointmentId: input.appointmentId } : {}),
     ...(input.shopId ? { shopId: input.shopId } : {}),
   };
-  if (input.barberId !== 'any') {
-    const result = unwrap(await services.barberSchedule(input.barberId).book(input.barberId, book));
-    return appointmentDetail(result.appointment);
-  }
-  return bookAnyBarber(services, input.shopId!, book);
+  const booked =
+    input.barberId !== 'any'
+      ? unwrap(await services.barberSchedule(input.barberId).book(input.barberId, book))
+      : await bookAnyBarber(services, input.shopId!, book);
+  const payment = await upfrontForNewHold(services, booked.appointment, booked.plan);
+  return { ...appointmentDetail(booked.appointment), payment };
 }
 
 async function staffClient(services: Services, actorId: string, shopId: string, input: CreateAppointmentInput): Promise<string> {
@@ -178,7 +187,7 @@ export function rankForAnyBarber(snapshots: ScheduleSnapshot[], serviceId: strin
     .map((x) => x.s);
 }
 
-async function bookAnyBarber(services: Services, shopId: string, book: BookInput): Promise<AppointmentDetail> {
+async function bookAnyBarber(services: Services, shopId: string, book: BookInput): Promise<{ appointment: AppointmentRecord; plan: UpfrontPlan | null }> {
   const snapshots = (await loadShopSnapshots(services.db, shopId, book.serviceId)).map((r) => normaliseSnapshot(r) as ScheduleSnapshot);
   if (snapshots.length === 0) throw new ApiError('not_found', 'No barber of this shop offers this service');
   const now = Date.now();
@@ -188,7 +197,7 @@ async function bookAnyBarber(services: Services, shopId: string, book: BookInput
     const result = await services.barberSchedule(snap.barber_id).book(snap.barber_id, book);
     const metrics = currentMetrics();
     if (metrics) metrics.neonRequests += result.neon;
-    if (result.ok) return appointmentDetail(result.appointment);
+    if (result.ok) return result;
     lastError = (result as unknown as { error: ScheduleError }).error;
     // Lost a race for this barber: try the next. Anything else (limit, outage) is the answer.
     if (lastError.code !== 'slot_unavailable') break;
@@ -240,6 +249,8 @@ export interface SettleResult {
   appointment: AppointmentDetail;
   /** The money decision recorded with a cancellation or no-show. */
   settlement: { outcome: CancelDecision['outcome']; late: boolean; fee_cents: number; refund_cents: number; charge_cents: number; currency: string } | null;
+  /** The refund and fee the decision moved, as Stripe answered (a declined fee says why). */
+  movements: { id: string; kind: 'refund' | 'fee'; status: string; amount_cents: number; failure_reason: string | null }[];
 }
 
 export async function settle(
@@ -266,8 +277,21 @@ export async function settle(
     }),
   );
   const d = result.decision;
+  const sent = new Map<string, MovementOutcome>((await executeMovements(services, result.movements)).map((o) => [o.id, o]));
+  const movements = result.movements.map((m) => {
+    const o = sent.get(m.id);
+    const status = o ? (o.status === 'retry' ? m.status : o.status) : m.status;
+    return { id: m.id, kind: m.kind, status, amount_cents: m.amount_cents, failure_reason: o?.failureReason ?? m.failure_reason };
+  });
+  const moved = movements.reduce(
+    (acc, m) => (m.status === 'succeeded' ? (m.kind === 'refund' ? { ...acc, refunded: acc.refunded + m.amount_cents } : { ...acc, paid: acc.paid + m.amount_cents }) : acc),
+    { paid: 0, refunded: 0 },
+  );
+  const a = result.appointment;
+  const after = { ...a, paid_cents: a.paid_cents + moved.paid, refunded_cents: a.refunded_cents + moved.refunded };
   return {
-    appointment: appointmentDetail(result.appointment),
+    movements,
+    appointment: appointmentDetail(after),
     settlement: d
       ? { outcome: d.outcome, late: d.late, fee_cents: d.feeCents, refund_cents: d.refundCents, charge_cents: d.chargeCents, currency: result.appointment.currency }
       : null,

@@ -24,8 +24,9 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     expect(warm.status).toBe(201);
     const res = await cancel(appt.id, w.client.token, 'Travelling');
     expect(res.status).toBe(200);
-    // Locate + authorise, then the object's write (which also looked for waiting clients): 2.
-    expect(neonRequests(res)).toBe(2);
+    // Locate + authorise, the object's write (which also looked for waiting clients and recorded
+    // the refund), then what Stripe said about the refund: 3.
+    expect(neonRequests(res)).toBe(3);
     const body = (await res.json()) as Settled;
     expect(body.settlement).toEqual({ outcome: 'refund', late: false, fee_cents: 0, refund_cents: 1000, charge_cents: 0, currency: 'USD' });
     expect(body.appointment).toMatchObject({ status: 'cancelled', settlement: 'refund', fee_cents: 0, refund_due_cents: 1000, cancel_reason: 'Travelling' });

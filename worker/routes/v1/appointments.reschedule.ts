@@ -3,7 +3,8 @@ import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { rescheduleAppointment } from '../../services/booking';
 import type { HonoEnv } from '../../types';
-import { BookedAppointmentSchema, InstantInput } from './booking.schemas';
+import { AppointmentSchema } from './appointments.schemas';
+import { InstantInput } from './booking.schemas';
 import { IdParams } from './management.schemas';
 
 export const RescheduleBody = z
@@ -24,7 +25,7 @@ export const rescheduleAppointmentRoute = createRoute({
   middleware: [requireAuth()] as const,
   request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: RescheduleBody } } } },
   responses: {
-    200: { description: 'The moved appointment', content: { 'application/json': { schema: BookedAppointmentSchema } } },
+    200: { description: 'The moved appointment', content: { 'application/json': { schema: AppointmentSchema } } },
     400: errorResponses[400],
     401: errorResponses[401],
     404: errorResponses[404],

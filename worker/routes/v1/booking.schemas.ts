@@ -4,13 +4,18 @@ import { SETTLEMENTS } from '../../db/schema';
 import { errorResponses } from '../../lib/errors';
 import { AppointmentSchema } from './appointments.schemas';
 import { WireInstant } from './wire.schemas';
+import { MovementSchema, PaymentHandleSchema } from './payments.schemas';
 
 /** Requests may use any RFC 3339 offset; responses use the one wire form (WireInstant). */
 export const InstantInput = z.iso.datetime({ offset: true }).openapi({ example: '2026-12-07T09:00:00-05:00' });
 export const BarberRef = z.union([z.uuid(), z.literal('any')]).openapi({ example: 'any', description: 'A barber id, or "any"' });
 
-/** Booking answers carry the same appointment object as the reads. */
-export const BookedAppointmentSchema = AppointmentSchema;
+/** Booking answers carry the same appointment object as the reads, and what to pay for a hold. */
+export const BookedAppointmentSchema = AppointmentSchema.extend({
+  payment: PaymentHandleSchema.nullable().openapi({
+    description: 'For a held booking: pay (or save a card) with it before `hold_expires_at`. Null when nothing is due — or, for a hold, when Stripe could not be reached: ask POST /appointments/{id}/payment.',
+  }),
+}).openapi('BookedAppointment');
 
 export const SettlementSchema = z
   .object({
@@ -24,7 +29,11 @@ export const SettlementSchema = z
   .openapi('Settlement');
 
 export const SettledAppointmentSchema = z
-  .object({ appointment: BookedAppointmentSchema, settlement: SettlementSchema.nullable() })
+  .object({
+    appointment: AppointmentSchema,
+    settlement: SettlementSchema.nullable(),
+    movements: z.array(MovementSchema).openapi({ description: 'The refund and fee the decision moved, as Stripe answered' }),
+  })
   .openapi('SettledAppointment');
 
 /** What every status change of an appointment (cancel, complete, no-show, confirm) can answer. */

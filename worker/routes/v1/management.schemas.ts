@@ -38,8 +38,8 @@ export const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2030
 
 export const MoneyRuleSchema = z
   .object({
-    kind: z.enum(['none', 'percent', 'fixed']),
-    value: z.number().int().min(0).openapi({ description: 'percent: 0..100; fixed: minor units; none: 0' }),
+    kind: z.enum(['none', 'percent', 'fixed', 'full']),
+    value: z.number().int().min(0).openapi({ description: 'percent: 0..100; fixed: minor units; none and full (the whole price): 0' }),
   })
   .openapi('MoneyRule', { example: { kind: 'percent', value: 20 } });
 
@@ -57,6 +57,7 @@ export const PolicySchema = z
     slot_step_min: z.number().int().min(5).max(120).refine((n) => 1440 % n === 0, 'Must divide a day evenly (5, 10, 15, 20, 30, 60, …)'),
     max_future_bookings: z.number().int().min(1).max(50),
     waitlist_offer_minutes: z.number().int().min(5).max(24 * 60),
+    card_on_file: z.boolean().openapi({ description: 'Ask online clients for a card on file, so late-cancel and no-show fees can be charged later' }),
   })
   .openapi('ShopPolicy', {
     example: {
@@ -72,6 +73,7 @@ export const PolicySchema = z
       slot_step_min: 15,
       max_future_bookings: 3,
       waitlist_offer_minutes: 30,
+      card_on_file: false,
     },
   });
 

@@ -1,0 +1,98 @@
+/** Schemas of the payment routes: the handle a client pays with, payment rows, the shop's Stripe state. */
+import { z } from '@hono/zod-openapi';
+import { WireInstant } from './wire.schemas';
+
+export const PaymentHandleSchema = z
+  .object({
+    kind: z.enum(['deposit', 'full', 'setup']).openapi({
+      description: 'deposit or full (prepay): pay `amount`; setup: save a card (amount 0)',
+    }),
+    status: z.string().openapi({
+      description: "Stripe's status of the intent",
+      example: 'requires_payment_method',
+    }),
+    amount: z.number().int().openapi({ description: 'Minor units of `currency`', example: 700 }),
+    currency: z.string().length(3).openapi({ example: 'USD' }),
+    client_secret: z.string().openapi({
+      description: 'For Stripe.js / the mobile SDKs (confirmCardPayment, confirmSetup)',
+    }),
+    publishable_key: z.string().openapi({ example: 'pk_live_…' }),
+    payment_intent_id: z.string().nullable(),
+    setup_intent_id: z.string().nullable(),
+    expires_at: WireInstant.nullable().openapi({
+      description: 'Pay before this, or the slot is released',
+    }),
+  })
+  .openapi('PaymentHandle');
+
+export const PaymentSchema = z
+  .object({
+    id: z.uuid(),
+    appointment_id: z.uuid(),
+    kind: z.enum(['deposit', 'full', 'fee', 'refund']),
+    status: z.string().openapi({
+      description: 'requires_payment, processing, succeeded, failed, canceled',
+    }),
+    amount_cents: z.number().int(),
+    currency: z.string().length(3),
+    application_fee_cents: z.number().int().openapi({ description: "The platform's fee on a charge" }),
+    refunded_cents: z.number().int().openapi({ description: 'A charge: refunds made or under way' }),
+    refundable_cents: z.number().int().openapi({ description: 'A charge: what is left to refund' }),
+    reason: z.string().nullable().openapi({
+      description: 'deposit, prepay, late_cancel_fee, no_show_fee, cancel_refund, shop_cancelled, slot_taken, manual, external, …',
+    }),
+    failure_reason: z.string().nullable().openapi({
+      description: 'Why it failed (a decline code, no_card_on_file, …)',
+    }),
+    refund_of: z.uuid().nullable(),
+    dispute_status: z.string().nullable(),
+    stripe_payment_intent_id: z.string().nullable(),
+    stripe_charge_id: z.string().nullable(),
+    stripe_refund_id: z.string().nullable(),
+    client: z.object({ id: z.uuid(), name: z.string() }),
+    barber: z.object({ id: z.uuid(), name: z.string() }),
+    appointment_start_time: WireInstant,
+    created_at: WireInstant,
+  })
+  .openapi('Payment');
+
+export const PaymentTotalsSchema = z
+  .object({
+    currency: z.string().length(3),
+    captured_cents: z.number().int(),
+    refunded_cents: z.number().int(),
+    net_cents: z.number().int(),
+    platform_fee_cents: z.number().int(),
+    failed_fee_cents: z.number().int().openapi({
+      description: 'Fees that could not be charged (declined, no card): collect in person',
+    }),
+    disputed_cents: z.number().int(),
+    count: z.number().int(),
+  })
+  .openapi('PaymentTotals');
+
+export const PaymentsStatusSchema = z
+  .object({
+    connected: z.boolean(),
+    stripe_account_id: z.string().nullable(),
+    charges_enabled: z.boolean(),
+    payouts_enabled: z.boolean(),
+    details_submitted: z.boolean(),
+    payments_enabled: z.boolean().openapi({ description: 'Bookings that need a payment are taken' }),
+    reason: z.string().nullable().openapi({
+      description: 'Why payments are off: not_connected, onboarding_incomplete, under_review or Stripe’s disabled_reason',
+    }),
+    currently_due: z.array(z.string()).openapi({ description: 'What Stripe still needs from the owner' }),
+    synced_at: WireInstant.nullable(),
+  })
+  .openapi('PaymentsStatus');
+
+export const MovementSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['refund', 'fee']),
+    status: z.string(),
+    amount_cents: z.number().int(),
+    failure_reason: z.string().nullable(),
+  })
+  .openapi('MoneyMovement');

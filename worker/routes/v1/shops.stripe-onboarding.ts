@@ -1,0 +1,46 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { errorResponses } from '../../lib/errors';
+import { currentUser, requireAuth } from '../../middleware/auth';
+import { startOnboarding } from '../../services/shop-payments';
+import type { HonoEnv } from '../../types';
+import { IdParams } from './management.schemas';
+import { PaymentsStatusSchema } from './payments.schemas';
+import { WireInstant } from './wire.schemas';
+
+export const OnboardingLink = z
+  .object({
+    url: z.url(),
+    expires_at: WireInstant,
+    status: PaymentsStatusSchema,
+  })
+  .openapi('StripeOnboardingLink');
+
+export const stripeOnboardingRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/shops/{id}/stripe/onboarding',
+  tags: ['Payments'],
+  operationId: 'startStripeOnboarding',
+  summary: "Connect the shop's Stripe account: creates it on first use and returns an onboarding link (owner)",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth()] as const,
+  request: { params: IdParams },
+  responses: {
+    200: {
+      description: 'Send the owner to `url`',
+      content: { 'application/json': { schema: OnboardingLink } },
+    },
+    401: errorResponses[401],
+    403: errorResponses[403],
+    404: errorResponses[404],
+    422: errorResponses[422],
+    503: errorResponses[503],
+  },
+});
+
+export function registerStripeOnboarding(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(stripeOnboardingRoute, async (c) => {
+    const result = await startOnboarding(c.get('services'), currentUser(c).userId, c.req.valid('param').id);
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 200);
+  });
+}

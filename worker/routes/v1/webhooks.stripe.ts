@@ -1,0 +1,75 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type Stripe from 'stripe';
+import { ApiError, errorResponses } from '../../lib/errors';
+import { webhookCrypto } from '../../lib/stripe';
+import { handleStripeEvent } from '../../services/stripe-webhooks';
+import type { HonoEnv } from '../../types';
+
+/** Stripe's own default: a signature older than this is a replay. */
+const TOLERANCE_SEC = 300;
+
+export const WebhookAck = z.object({ received: z.literal(true), outcome: z.string() }).openapi('WebhookAck');
+
+export const stripeWebhookRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/webhooks/stripe',
+  tags: ['Webhooks'],
+  operationId: 'stripeWebhook',
+  summary: 'Stripe events (signed); each has its effect exactly once',
+  description:
+    'The raw body is verified against `Stripe-Signature` (5-minute tolerance). Handled: payment_intent.succeeded / payment_failed / canceled, ' +
+    'charge.refunded, charge.dispute.*, setup_intent.succeeded, account.updated; anything else is acknowledged and ignored. ' +
+    'A redelivered event changes nothing.',
+  request: {
+    headers: z.object({ 'stripe-signature': z.string().optional() }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({}).passthrough().openapi({ description: 'A Stripe event' }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'Processed (or already processed, or ignored)',
+      content: { 'application/json': { schema: WebhookAck } },
+    },
+    400: errorResponses[400],
+    503: errorResponses[503],
+  },
+});
+
+export function registerStripeWebhook(app: OpenAPIHono<HonoEnv>): void {
+  // Not app.openapi(): the body must stay raw bytes for the signature; the route is documented above.
+  app.post(stripeWebhookRoute.path.replace(/{(\w+)}/g, ':$1'), async (c) => {
+    const services = c.get('services');
+    const signature = c.req.header('stripe-signature');
+    if (!signature) throw new ApiError('invalid_signature', 'Stripe-Signature header missing');
+    const payload = await c.req.text();
+    let event: Stripe.Event;
+    try {
+      event = await services.stripe.webhooks.constructEventAsync(
+        payload,
+        signature,
+        services.config.STRIPE_WEBHOOK_SECRET,
+        TOLERANCE_SEC,
+        webhookCrypto
+      );
+    } catch (err) {
+      services.logger.warn('stripe webhook refused', {
+        reason: err instanceof Error ? err.message : 'unknown',
+      });
+      throw new ApiError('invalid_signature', 'The Stripe signature is missing, wrong or too old');
+    }
+    const outcome = await handleStripeEvent(services, event);
+    services.logger.info('stripe event', {
+      event_id: event.id,
+      type: event.type,
+      outcome,
+    });
+    return c.json({ received: true as const, outcome }, 200);
+  });
+  app.openAPIRegistry.registerPath(stripeWebhookRoute);
+}
