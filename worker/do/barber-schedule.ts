@@ -133,16 +133,20 @@ export class BarberSchedule extends DurableObject<Env> {
     return this.#run<{ appointment: AppointmentRecord; plan: UpfrontPlan | null }>(barberId, 'book', async (ctx) => {
       const appointmentId = input.appointmentId ?? crypto.randomUUID();
       let outcome: { ok: true; appointment: AppointmentRecord; plan: UpfrontPlan | null } | { ok: false; error: ScheduleError } | undefined;
-      for (let attempt = 0; attempt < 2 && !outcome; attempt++) {
+      for (let attempt = 0; attempt < 3 && !outcome; attempt++) {
         const snap = await this.#ensureSnapshot(ctx);
         if (input.shopId !== undefined && snap.shop_id !== input.shopId) return { ok: false as const, error: notInShop() };
         const now = Date.now();
         const check = checkBooking(snap, input.serviceId, input.startMs, now);
-        if (!check.ok) return { ok: false as const, error: rejected(check.reason) };
+        if (!check.ok) {
+          if (this.#mayBeStale(ctx, check.reason)) continue;
+          return { ok: false as const, error: rejected(check.reason) };
+        }
         const deposit = depositFor(snap.policy, check.offering.price_cents);
         // A card-on-file shop holds an online booking until the card is saved (when payments are on).
         const wantsCard = snap.policy.card_on_file && deposit === 0 && input.source === 'online' && snap.payments_ready === true;
         if (deposit > 0 && !(snap.payments_ready === true && snap.stripe_account_id)) {
+          if (this.#mayBeStale(ctx, 'payments')) continue;
           return {
             ok: false as const,
             error: {
@@ -212,7 +216,7 @@ export class BarberSchedule extends DurableObject<Env> {
   /** Moves an appointment INTO this barber's schedule (same barber or from another one). */
   async reschedule(barberId: string, input: MoveInput): Promise<ScheduleResult<{ appointment: AppointmentRecord }>> {
     return this.#run<{ appointment: AppointmentRecord }>(barberId, 'reschedule', async (ctx) => {
-      for (let attempt = 0; attempt < 2; attempt++) {
+      for (let attempt = 0; attempt < 3; attempt++) {
         const snap = await this.#ensureSnapshot(ctx);
         if (snap.shop_id !== input.shopId) return { ok: false as const, error: notInShop() };
         const now = Date.now();
@@ -227,7 +231,10 @@ export class BarberSchedule extends DurableObject<Env> {
           };
         }
         const check = checkBooking(snap, input.serviceId, input.startMs, now, input.appointmentId);
-        if (!check.ok) return { ok: false as const, error: rejected(check.reason) };
+        if (!check.ok) {
+          if (this.#mayBeStale(ctx, check.reason)) continue;
+          return { ok: false as const, error: rejected(check.reason) };
+        }
         const result = await this.#write(ctx, () =>
           moveAppointment(ctx.db, snap.version, {
             id: input.appointmentId,
@@ -512,6 +519,20 @@ export class BarberSchedule extends DurableObject<Env> {
     return this.#snapshot!;
   }
 
+  /**
+   * Before refusing on the snapshot for anything but "taken", make sure it is current: hours,
+   * time off, offerings, policy and the shop's payment state change outside this object (their
+   * triggers move the version, which only a write would notice). Busy time changes only here, so
+   * a race's losers are still turned away without a Neon request; other refusals cost one reload.
+   * True: the snapshot was dropped, check again.
+   */
+  #mayBeStale(ctx: OpContext, reason: BookingRejection | 'payments'): boolean {
+    if (reason === 'taken' || ctx.reloaded) return false;
+    ctx.reloaded = true;
+    this.#snapshot = undefined;
+    return true;
+  }
+
   #adopt(ctx: OpContext, record: SnapshotRecord | null): void {
     if (!record) {
       this.#snapshot = undefined;
@@ -519,6 +540,7 @@ export class BarberSchedule extends DurableObject<Env> {
     }
     this.#snapshot = normaliseSnapshot(record) as ScheduleSnapshot;
     ctx.persist = true;
+    ctx.reloaded = true;
   }
 
   /** A write, with Postgres' own verdicts turned into answers and an unknown outcome reloaded. */
@@ -672,6 +694,8 @@ interface OpContext {
   freedElsewhere: (Freed & { barberId: string; appointmentId: string })[];
   epochBump: boolean;
   persist?: boolean;
+  /** The snapshot was reloaded during this operation (so a refusal on it is current). */
+  reloaded?: boolean;
 }
 
 class UnknownBarber extends Error {
