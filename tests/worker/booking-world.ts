@@ -43,7 +43,10 @@ export async function createBookingWorld(db: Db, opts: BookingWorldOptions = {})
   const owner = await userWithRole(db, shopId, 'owner');
   const [short, long] = await db
     .insert(services)
-    .values([buildService({ shopId }, { durationMin: 30, priceCents: 3000 }), buildService({ shopId }, { durationMin: 60, priceCents: 5000 })])
+    .values([
+      buildService({ shopId }, { durationMin: 30, priceCents: 3000, currency: shop!.currency }),
+      buildService({ shopId }, { durationMin: 60, priceCents: 5000, currency: shop!.currency }),
+    ])
     .returning();
   const hours = (opts.hours ?? ['09:00-17:00']).map((h) => h.split('-').map((x) => parseClock(x)!) as [number, number]);
   const staff = [];
