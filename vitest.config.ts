@@ -46,7 +46,7 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_TOKEN: plane.upstashToken,
                 REDIS_PREFIX: plane.redisPrefix,
                 STRIPE_SECRET_KEY: 'sk_test_local',
-                STRIPE_WEBHOOK_SECRET: 'whsec_test_local',
+                STRIPE_WEBHOOK_SECRET: 'whsec_test_local,whsec_test_connect',
                 STRIPE_API_URL: plane.stripeUrl,
                 STRIPE_PUBLISHABLE_KEY: 'pk_test_local',
                 PLATFORM_FEE_BPS: '500',

@@ -37,7 +37,16 @@ export const envSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
   REDIS_PREFIX: z.string().default('bb:'),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, 'must be a Stripe secret or restricted key'),
-  STRIPE_WEBHOOK_SECRET: z.string().min(1),
+  /**
+   * Signing secrets of the webhook endpoints, comma-separated: the platform endpoint and the
+   * Connect one (account.updated) have one each, and a rotated secret stays listed until Stripe
+   * stops signing with it. An event is accepted when any of them verifies it.
+   */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .min(1)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^whsec_/, 'each secret starts with whsec_')).min(1)),
   STRIPE_API_URL: optionalUrl,
   /** Given to clients with each payment so the app can confirm it with Stripe.js / the mobile SDKs. */
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_/, 'must be a Stripe publishable key'),

@@ -17,7 +17,7 @@ export function stripe(): Stripe {
   return stripeClient(loadConfig(env));
 }
 
-const WEBHOOK_SECRET = () => loadConfig(env).STRIPE_WEBHOOK_SECRET;
+const WEBHOOK_SECRET = () => loadConfig(env).STRIPE_WEBHOOK_SECRET[0]!;
 
 /** A Connect account that finished onboarding (charges and payouts on). */
 export async function finishedAccount(country = 'US'): Promise<string> {

@@ -145,6 +145,11 @@ describe('signatures', () => {
     expect((await rowsOf(held.id))[0]?.status).toBe('requires_payment');
     expect(await testDb().select().from(stripeEvents).where(eq(stripeEvents.eventId, event.id))).toHaveLength(0);
 
+    // Any configured secret verifies (the Connect endpoint's, or an old one while rotating).
+    const otherEndpoint = await deliver(event, { secret: 'whsec_test_connect' });
+    expect(otherEndpoint.status).toBe(200);
+    expect(((await otherEndpoint.json()) as { outcome: string }).outcome).toBe('confirmed');
+
     const unknown = await deliver({ id: `evt_unknown_${crypto.randomUUID()}`, object: 'event', type: 'customer.tax_id.created', created: Math.floor(Date.now() / 1000), data: { object: { id: 'txi_1', object: 'tax_id' } } });
     expect(unknown.status).toBe(200);
     expect(await unknown.json()).toEqual({ received: true, outcome: 'ignored' });

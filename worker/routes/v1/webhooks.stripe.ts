@@ -41,6 +41,20 @@ export const stripeWebhookRoute = createRoute({
   },
 });
 
+/** The event, if any configured secret signed it within the tolerance; otherwise a 400. */
+async function verified(services: HonoEnv['Variables']['services'], payload: string, signature: string): Promise<Stripe.Event> {
+  let reason = 'no secret matched';
+  for (const secret of services.config.STRIPE_WEBHOOK_SECRET) {
+    try {
+      return await services.stripe.webhooks.constructEventAsync(payload, signature, secret, TOLERANCE_SEC, webhookCrypto);
+    } catch (err) {
+      reason = err instanceof Error ? err.message.split('\n')[0]! : 'unknown';
+    }
+  }
+  services.logger.warn('stripe webhook refused', { reason });
+  throw new ApiError('invalid_signature', 'The Stripe signature is missing, wrong or too old');
+}
+
 export function registerStripeWebhook(app: OpenAPIHono<HonoEnv>): void {
   // Not app.openapi(): the body must stay raw bytes for the signature; the route is documented above.
   app.post(stripeWebhookRoute.path.replace(/{(\w+)}/g, ':$1'), async (c) => {
@@ -48,21 +62,7 @@ export function registerStripeWebhook(app: OpenAPIHono<HonoEnv>): void {
     const signature = c.req.header('stripe-signature');
     if (!signature) throw new ApiError('invalid_signature', 'Stripe-Signature header missing');
     const payload = await c.req.text();
-    let event: Stripe.Event;
-    try {
-      event = await services.stripe.webhooks.constructEventAsync(
-        payload,
-        signature,
-        services.config.STRIPE_WEBHOOK_SECRET,
-        TOLERANCE_SEC,
-        webhookCrypto
-      );
-    } catch (err) {
-      services.logger.warn('stripe webhook refused', {
-        reason: err instanceof Error ? err.message : 'unknown',
-      });
-      throw new ApiError('invalid_signature', 'The Stripe signature is missing, wrong or too old');
-    }
+    const event = await verified(services, payload, signature);
     const outcome = await handleStripeEvent(services, event);
     services.logger.info('stripe event', {
       event_id: event.id,
