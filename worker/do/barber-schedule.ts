@@ -327,6 +327,17 @@ export class BarberSchedule extends DurableObject<Env> {
           if (busy && busy.status === 'held' && busy.hold_expires !== null && busy.hold_expires <= now) {
             return { ok: false as const, error: { code: 'hold_expired' as const, detail: 'The hold on this slot has expired' } };
           }
+          // A hold with a deposit due is confirmed by its payment (the webhook), never by asking.
+          if (busy && busy.deposit_cents > busy.paid_cents) {
+            return {
+              ok: false as const,
+              error: {
+                code: 'payment_required' as const,
+                reason: 'deposit_due',
+                detail: 'Pay the deposit to confirm this booking: POST /api/v1/appointments/{id}/payment',
+              },
+            };
+          }
           break;
       }
       const result = await this.#write(ctx, () =>

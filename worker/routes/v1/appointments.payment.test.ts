@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, stripeCustomers } from '../../db/schema';
+import { appointments, stripeCustomers, waitlistEntries } from '../../db/schema';
 import { bearer } from '../../../tests/worker/auth';
-import { book, createBookingWorld, localInstant, newClient } from '../../../tests/worker/booking-world';
+import { book, createBookingWorld, localDay, localInstant, newClient } from '../../../tests/worker/booking-world';
 import { call, neonRequests, postJson, problemOf, testDb } from '../../../tests/worker/harness';
 import { deliver, eventAbout, payIntent, stripe } from '../../../tests/worker/stripe';
 
@@ -76,5 +76,31 @@ describe('POST /api/v1/appointments/{id}/payment', () => {
     // With a card on file, the next booking is confirmed at once.
     const next = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 4, '14:00').toISOString() });
     expect(await next.json()).toMatchObject({ status: 'confirmed', payment: null });
+  });
+
+  it('a waitlist offer in a deposit shop is confirmed by paying, not by asking', async () => {
+    const db = testDb();
+    const { w, held } = await heldBooking();
+    const waiting = await newClient(db);
+    const day = localDay(w.timezone, 4);
+    const joined = await postJson('/api/v1/waitlist', { shop_id: w.shop.id, service_id: w.short.id, from: day, to: day }, bearer(waiting.token));
+    expect(joined.status).toBe(201);
+    const entryId = ((await joined.json()) as { id: string }).id;
+    // The first client lets the hold lapse: the slot is offered to the waiting client, held for them.
+    await db.update(appointments).set({ holdExpiresAt: new Date(Date.now() - 1000) }).where(eq(appointments.id, held.id));
+    await runDurableObjectAlarm(env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(w.barber.barber.id)));
+    const [entry] = await db.select().from(waitlistEntries).where(eq(waitlistEntries.id, entryId));
+    expect(entry!.status).toBe('offered');
+    const offerId = entry!.offeredAppointmentId!;
+
+    const asked = await postJson(`/api/v1/appointments/${offerId}/confirm`, {}, bearer(waiting.token));
+    expect(asked.status).toBe(402);
+    expect(await problemOf(asked)).toMatchObject({ code: 'payment_required', reason: 'deposit_due' });
+    const handle = (await (await payment(offerId, waiting.token)).json()) as Handle;
+    expect(handle).toMatchObject({ kind: 'deposit', amount: 1000 });
+    await payIntent(handle.payment_intent_id!);
+    await deliver(await eventAbout('payment_intent.succeeded', handle.payment_intent_id!));
+    expect((await db.select().from(appointments).where(eq(appointments.id, offerId)))[0]!.status).toBe('confirmed');
+    expect((await db.select().from(waitlistEntries).where(eq(waitlistEntries.id, entryId)))[0]!.status).toBe('booked');
   });
 });

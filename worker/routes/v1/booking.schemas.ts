@@ -42,6 +42,7 @@ export function settledResponses(ok: string) {
     200: { description: ok, content: { 'application/json': { schema: SettledAppointmentSchema } } },
     400: errorResponses[400],
     401: errorResponses[401],
+    402: { description: 'A deposit is due before the hold can be confirmed (confirm): pay it', content: errorResponses[409].content },
     403: errorResponses[403],
     404: errorResponses[404],
     409: errorResponses[409],
