@@ -106,7 +106,8 @@ describe('every route that takes a JSON body', () => {
   const doc = openApiDocument();
   const bodyRoutes = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
     (['post', 'put', 'patch'] as const)
-      .filter((method) => (item as Record<string, { requestBody?: unknown }>)[method]?.requestBody)
+      // Stripe's webhook reads raw bytes and checks the signature before anything else (webhooks.stripe.test.ts).
+      .filter((method) => path !== '/api/v1/webhooks/stripe' && (item as Record<string, { requestBody?: unknown }>)[method]?.requestBody)
       .map((method) => ({ method, path: path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000') })),
   );
 

@@ -33,6 +33,7 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/password/forgot',
   'POST /api/v1/auth/password/reset',
   'POST /api/v1/auth/verify-email',
+  'POST /api/v1/webhooks/stripe', // Stripe, proven by its signature instead of a token
 ]);
 
 /** Protected, but acting only on the caller's own account, never on a shop's data. */
@@ -42,6 +43,8 @@ const OWN_ACCOUNT = new Set([
   'POST /api/v1/auth/logout',
   'POST /api/v1/waitlist', // joins as the caller
   'GET /api/v1/waitlist', // the caller's own entries
+  'GET /api/v1/me/payment-methods', // the caller's card on file
+  'POST /api/v1/me/payment-methods',
 ]);
 
 /** "METHOD /path/{param}" for every route the app registers (middleware entries excluded). */
