@@ -4,7 +4,8 @@
  * proves the one before left nothing in its way:
  *  1. Ctrl-C while wrangler is still booting.
  *  2. Up within 3 minutes: SSR HTML that hydrates, a healthy API, a valid OpenAPI 3.1 document,
- *     a one-line seed summary. Ctrl-C.
+ *     a one-line seed summary, and the payment flow offline: a new client books a deposit shop,
+ *     the Stripe stand-in "pays" the intent and its signed webhook confirms the booking. Ctrl-C.
  *  3. A restart reuses the PGlite data (no new migrations, no duplicate seed rows). SIGHUP to
  *     the `npm start` process alone.
  *  4. kill -9 of the `npm start` process.
@@ -18,7 +19,7 @@
  * checkout by npm start — and 127.0.0.1:8787 and 4444–4446 are free.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { allPids, describe, groupMembers, listeners, processInfo, sameProcess, sleep, type ProcessInfo } from '../dev/processes.ts';
@@ -202,6 +203,59 @@ async function checkPages(): Promise<void> {
   }
 }
 
+/** What `npm start` shows offline: book a deposit shop, the stand-in pays, its webhook confirms. */
+async function checkPaymentFlow(): Promise<void> {
+  const vars = Object.fromEntries(
+    readFileSync(`${root}/.dev.vars`, 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+  const json = async (res: Response) => {
+    const body = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) fail(`${res.url} → ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  const email = `smoke-${Date.now()}@example.test`;
+  const registered = await json(
+    await fetch(`${origin}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'harbour-lantern-9-quill', first_name: 'Smoke', last_name: 'Test' }),
+    }),
+  );
+  const auth = { authorization: `Bearer ${registered.access_token as string}` };
+  const shop = (await json(await fetch(`${origin}/api/v1/shops/fade-street`))) as { barbers: { id: string; services: { service_id: string }[] }[] };
+  const barber = shop.barbers[0]!;
+  const serviceId = barber.services[0]!.service_id;
+  const from = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const slots = (await json(await fetch(`${origin}/api/v1/barbers/${barber.id}/availability?service_id=${serviceId}&from=${from}`))) as { slots: { start: string }[] };
+  const slot = slots.slots[slots.slots.length - 1];
+  if (!slot) fail('no free slot at Fade Street in the coming week');
+  const held = (await json(
+    await fetch(`${origin}/api/v1/appointments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ barber_id: barber.id, service_id: serviceId, start_time: slot!.start }),
+    }),
+  )) as { id: string; status: string; payment: { payment_intent_id: string; amount: number } | null };
+  if (held.status !== 'held' || !held.payment) fail(`a Fade Street booking should be held for its deposit: ${JSON.stringify(held)}`);
+  const pay = await fetch(`${vars.STRIPE_API_URL}/__test/payment_intents/${held.payment!.payment_intent_id}/pay`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${vars.STRIPE_SECRET_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'payment_method=pm_card_visa',
+  });
+  if (!pay.ok) fail(`the stand-in did not pay the intent: ${pay.status} ${await pay.text()}`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const now = (await json(await fetch(`${origin}/api/v1/appointments/${held.id}`, { headers: auth }))) as { status: string; paid_cents: number };
+    if (now.status === 'confirmed' && now.paid_cents === held.payment!.amount) break;
+    if (Date.now() > deadline) fail(`the signed webhook did not confirm the booking within 15 s: ${JSON.stringify(now)}`);
+    await sleep(200);
+  }
+  console.log(`✔ payment flow offline: deposit of ${held.payment!.amount} paid at the stand-in, booking confirmed by its webhook`);
+}
+
 const SEED_LINE = /▶ demo data: (\d+) shops, (\d+) barbers, (\d+) services, (\d+) users, (\d+) appointments \((\d+) new\)\n/;
 
 // 1. Ctrl-C while wrangler boots.
@@ -212,6 +266,7 @@ await stopAndCheck(booting, 'Ctrl-C while wrangler boots', ctrlC(booting));
 const first = await startApp();
 await checkPages();
 console.log('✔ SSR page, health and OpenAPI document');
+await checkPaymentFlow();
 const seeded = SEED_LINE.exec(first.output());
 if (!seeded || first.output().includes('{"shops"')) fail(`the seed did not print its one-line summary:\n${first.output()}`);
 await stopAndCheck(first, 'Ctrl-C', ctrlC(first));
