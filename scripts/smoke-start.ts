@@ -4,10 +4,10 @@
  * proves the one before left nothing in its way:
  *  1. Ctrl-C while wrangler is still booting.
  *  2. Up within 3 minutes: SSR HTML that hydrates, a healthy API, a valid OpenAPI 3.1 document,
- *     a one-line seed summary, and the payment flow offline: a new client books a deposit shop,
- *     the Stripe stand-in "pays" the intent and its signed webhook confirms the booking. Ctrl-C.
- *  3. A restart reuses the PGlite data (no new migrations, no duplicate seed rows). SIGHUP to
- *     the `npm start` process alone.
+ *     a one-line seed summary. Ctrl-C.
+ *  3. A restart reuses the PGlite data (no new migrations, no duplicate seed rows); the payment
+ *     flow offline: a new client books a deposit shop, the Stripe stand-in "pays" the intent and
+ *     its signed webhook confirms the booking. SIGHUP to the `npm start` process alone.
  *  4. kill -9 of the `npm start` process.
  *  5. Ctrl-C 3 s after "BookedBarber is running".
  *  6. A crash that takes npm start's own process and wrangler's guardian with it (both kill -9):
@@ -266,7 +266,6 @@ await stopAndCheck(booting, 'Ctrl-C while wrangler boots', ctrlC(booting));
 const first = await startApp();
 await checkPages();
 console.log('✔ SSR page, health and OpenAPI document');
-await checkPaymentFlow();
 const seeded = SEED_LINE.exec(first.output());
 if (!seeded || first.output().includes('{"shops"')) fail(`the seed did not print its one-line summary:\n${first.output()}`);
 await stopAndCheck(first, 'Ctrl-C', ctrlC(first));
@@ -282,6 +281,8 @@ const shops = (await (await fetch(`${origin}/api/v1/shops`)).json()) as { data: 
 const slugs = shops.data.map((s) => s.slug).sort();
 if (new Set(slugs).size !== slugs.length || slugs.length < 2) fail(`unexpected shops after restart: ${slugs}`);
 console.log(`✔ restart reused the data (shops: ${slugs.join(', ')}; ${reseeded[0].trim().slice(2)})`);
+// After the seed comparison: the flow adds a client and a booking.
+await checkPaymentFlow();
 await stopAndCheck(second, 'SIGHUP to npm', () => process.kill(second.npmPid, 'SIGHUP'));
 
 // 4. kill -9 of npm.
