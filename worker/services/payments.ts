@@ -15,6 +15,7 @@ import {
   recordIntent,
   saveCustomer,
   stripeCustomerOf,
+  type AccountState,
   type MovementOutcome,
   type PendingMovement,
 } from '../db/queries/payments';
@@ -39,6 +40,19 @@ export interface PaymentHandle {
   setup_intent_id: string | null;
   /** Pay before this, or the slot is released. */
   expires_at: string | null;
+}
+
+/** What Stripe says of a Connect account, as the shop row keeps it (`asOfSec`: when it said so). */
+export function accountStateOf(account: Stripe.Account, asOfSec: number): AccountState {
+  return {
+    accountId: account.id,
+    chargesEnabled: account.charges_enabled === true,
+    payoutsEnabled: account.payouts_enabled === true,
+    detailsSubmitted: account.details_submitted === true,
+    currentlyDue: account.requirements?.currently_due ?? [],
+    disabledReason: account.requirements?.disabled_reason ?? null,
+    asOfSec,
+  };
 }
 
 export function feeConfig(config: Pick<AppConfig, 'PLATFORM_FEE_BPS' | 'PLATFORM_FEE_FIXED_CENTS'>) {

@@ -20,7 +20,7 @@ import { wireInstant } from '../lib/wire';
 import type { Services } from './container';
 import { authorizeShopRoles } from './management/access';
 import { readCursor } from './pagination';
-import { executeMovements } from './payments';
+import { accountStateOf, executeMovements } from './payments';
 
 export interface PaymentsStatus {
   connected: boolean;
@@ -57,16 +57,14 @@ function statusOf(s: ShopStripeState): PaymentsStatus {
 }
 
 function fromAccount(s: ShopStripeState, account: Stripe.Account): ShopStripeState {
+  const a = accountStateOf(account, Math.floor(Date.now() / 1000));
   return {
     ...s,
-    charges_enabled: account.charges_enabled === true,
-    payouts_enabled: account.payouts_enabled === true,
-    details_submitted: account.details_submitted === true,
-    requirements: {
-      currently_due: account.requirements?.currently_due ?? [],
-      disabled_reason: account.requirements?.disabled_reason ?? null,
-    },
-    synced_ms: Date.now(),
+    charges_enabled: a.chargesEnabled,
+    payouts_enabled: a.payoutsEnabled,
+    details_submitted: a.detailsSubmitted,
+    requirements: { currently_due: a.currentlyDue, disabled_reason: a.disabledReason },
+    synced_ms: a.asOfSec * 1000,
   };
 }
 
@@ -84,15 +82,7 @@ async function freshAccount(services: Services, state: ShopStripeState): Promise
   if (!state.stripe_account_id) return null;
   try {
     const account = await services.stripe.accounts.retrieve(state.stripe_account_id);
-    await syncAccount(services.db, {
-      accountId: account.id,
-      chargesEnabled: account.charges_enabled === true,
-      payoutsEnabled: account.payouts_enabled === true,
-      detailsSubmitted: account.details_submitted === true,
-      currentlyDue: account.requirements?.currently_due ?? [],
-      disabledReason: account.requirements?.disabled_reason ?? null,
-      asOfSec: Math.floor(Date.now() / 1000),
-    });
+    await syncAccount(services.db, accountStateOf(account, Math.floor(Date.now() / 1000)));
     return account;
   } catch (err) {
     if (isMissing(err)) return null;

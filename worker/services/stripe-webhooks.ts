@@ -19,7 +19,7 @@ import {
 import type { SecureHoldInput } from '../do/barber-schedule';
 import { currentMetrics } from '../lib/metrics';
 import type { Services } from './container';
-import { executeMovements } from './payments';
+import { accountStateOf, executeMovements } from './payments';
 
 export type EventOutcome = string;
 
@@ -105,15 +105,7 @@ export async function handleStripeEvent(services: Services, event: Stripe.Event)
       return setupSucceeded(services, event, event.data.object);
     case 'account.updated': {
       const account = event.data.object;
-      const fresh = await applyAccountUpdated(services.db, record(event), {
-        accountId: account.id,
-        chargesEnabled: account.charges_enabled === true,
-        payoutsEnabled: account.payouts_enabled === true,
-        detailsSubmitted: account.details_submitted === true,
-        currentlyDue: account.requirements?.currently_due ?? [],
-        disabledReason: account.requirements?.disabled_reason ?? null,
-        asOfSec: event.created,
-      });
+      const fresh = await applyAccountUpdated(services.db, record(event), accountStateOf(account, event.created));
       return fresh ? 'account_synced' : 'duplicate_event';
     }
     default:

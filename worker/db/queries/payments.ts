@@ -29,11 +29,20 @@ const eventInsert = (e: EventRecord, outcome: SQL | string) => sql`ev AS (
     ON CONFLICT (event_id) DO NOTHING
     RETURNING id)`;
 
-/** Records an event that has no effect of its own (failed attempts are recorded by their own statement). */
-export async function recordEvent(db: Db, e: EventRecord, outcome: string): Promise<boolean> {
+/**
+ * One webhook statement: the event's row first, then `effects` (CTEs that depend on `ev`, so
+ * they run only for an event not seen before). True when the event was new.
+ */
+async function onEvent(db: Db, e: EventRecord, outcome: string, effects?: SQL): Promise<boolean> {
   const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, outcome)} SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
+    WITH ${eventInsert(e, outcome)}${effects ? sql`, ${effects}` : sql``}
+    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
   return truthy(result.rows[0]?.fresh);
+}
+
+/** Records an event that has no effect of its own (failed attempts are recorded by their own statement). */
+export function recordEvent(db: Db, e: EventRecord, outcome: string): Promise<boolean> {
+  return onEvent(db, e, outcome);
 }
 
 // ── Up-front payments (deposit / prepay) ───────────────────────────────────────────────────────
@@ -329,8 +338,7 @@ export async function applyIntentEnded(
     kind: 'deposit' | 'full' | 'fee';
   }
 ): Promise<boolean> {
-  const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, i.status)},
+  return onEvent(db, e, i.status, sql`
     upd AS (
       UPDATE payments SET status = ${i.status}::payment_status, failure_reason = ${i.reason}, updated_at = now()
        WHERE stripe_payment_intent_id = ${i.paymentIntentId} AND status IN ('requires_payment', 'processing') AND EXISTS (SELECT 1 FROM ev)
@@ -341,9 +349,7 @@ export async function applyIntentEnded(
         FROM appointments a
        WHERE a.id = ${i.appointmentId}::uuid AND EXISTS (SELECT 1 FROM ev) AND NOT EXISTS (SELECT 1 FROM upd)
          AND NOT EXISTS (SELECT 1 FROM payments WHERE stripe_payment_intent_id = ${i.paymentIntentId})
-      ON CONFLICT DO NOTHING)
-    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
-  return truthy(result.rows[0]?.fresh);
+      ON CONFLICT DO NOTHING)`);
 }
 
 /** An off-session fee's PaymentIntent succeeded (the webhook twin of the synchronous answer). */
@@ -352,17 +358,14 @@ export async function applyFeeSucceeded(
   e: EventRecord,
   f: { paymentId: string; paymentIntentId: string; chargeId: string | null }
 ): Promise<boolean> {
-  const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, 'fee_paid')},
+  return onEvent(db, e, 'fee_paid', sql`
     upd AS (
       UPDATE payments SET status = 'succeeded', stripe_payment_intent_id = ${f.paymentIntentId}, stripe_charge_id = coalesce(${
     f.chargeId
   }, stripe_charge_id),
              failure_reason = NULL, updated_at = now()
        WHERE id = ${f.paymentId} AND kind = 'fee' AND status <> 'succeeded' AND EXISTS (SELECT 1 FROM ev)
-      RETURNING id)
-    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
-  return truthy(result.rows[0]?.fresh);
+      RETURNING id)`);
 }
 
 export interface RefundSeen {
@@ -395,8 +398,7 @@ export async function applyChargeRefunded(
       payment_id: r.paymentId,
     }))
   );
-  const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, 'refunds_synced')},
+  return onEvent(db, e, 'refunds_synced', sql`
     src AS (
       SELECT p.* FROM payments p
        WHERE (p.stripe_payment_intent_id = ${charge.paymentIntentId} OR p.stripe_charge_id = ${charge.chargeId})
@@ -416,9 +418,7 @@ export async function applyChargeRefunded(
         FROM seen, src
        WHERE seen.refund_id NOT IN (SELECT refund_id FROM ours)
          AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.stripe_refund_id = seen.refund_id)
-      ON CONFLICT DO NOTHING)
-    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
-  return truthy(result.rows[0]?.fresh);
+      ON CONFLICT DO NOTHING)`);
 }
 
 /** `charge.dispute.*`: the disputed charge is flagged (owners see it in their payments) — one statement. */
@@ -432,8 +432,7 @@ export async function applyDispute(
     paymentIntentId: string | null;
   }
 ): Promise<boolean> {
-  const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, 'dispute')},
+  return onEvent(db, e, 'dispute', sql`
     upd AS (
       UPDATE payments SET dispute_id = ${d.disputeId}, dispute_status = ${d.status}, updated_at = now()
        WHERE kind <> 'refund' AND EXISTS (SELECT 1 FROM ev)
@@ -442,9 +441,7 @@ export async function applyDispute(
     aud AS (
       INSERT INTO audit_log (shop_id, actor_id, action, entity, entity_id, data)
       SELECT shop_id, NULL, 'payment.disputed', 'payment', id::text, jsonb_build_object('dispute', ${d.disputeId}::text, 'status', ${d.status}::text)
-        FROM upd)
-    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
-  return truthy(result.rows[0]?.fresh);
+        FROM upd)`);
 }
 
 /** `setup_intent.succeeded` without a held booking: the client's card on file — one statement. */
@@ -459,16 +456,13 @@ export async function applyCardSaved(
     last4: string | null;
   }
 ): Promise<boolean> {
-  const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, 'card_saved')},
+  return onEvent(db, e, 'card_saved', sql`
     card AS (
       INSERT INTO stripe_customers (user_id, customer_id, payment_method_id, card_brand, card_last4)
       SELECT ${card.userId}, ${card.customerId}, ${card.paymentMethodId}, ${card.brand}, ${card.last4} WHERE EXISTS (SELECT 1 FROM ev)
       ON CONFLICT (user_id) DO UPDATE
          SET payment_method_id = EXCLUDED.payment_method_id, card_brand = EXCLUDED.card_brand, card_last4 = EXCLUDED.card_last4,
-             customer_id = EXCLUDED.customer_id, updated_at = now())
-    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
-  return truthy(result.rows[0]?.fresh);
+             customer_id = EXCLUDED.customer_id, updated_at = now())`);
 }
 
 export interface AccountState {
@@ -495,11 +489,8 @@ const accountUpdate = (a: AccountState) => sql`
 
 /** `account.updated`: the shop's payment readiness (its barbers' versions move by trigger) — one statement. */
 export async function applyAccountUpdated(db: Db, e: EventRecord, a: AccountState): Promise<boolean> {
-  const result = await db.execute<{ fresh: boolean | string }>(sql`
-    WITH ${eventInsert(e, 'account_synced')},
-    upd AS (${accountUpdate(a)} AND EXISTS (SELECT 1 FROM ev) RETURNING id)
-    SELECT EXISTS (SELECT 1 FROM ev) AS fresh`);
-  return truthy(result.rows[0]?.fresh);
+  return onEvent(db, e, 'account_synced', sql`
+    upd AS (${accountUpdate(a)} AND EXISTS (SELECT 1 FROM ev) RETURNING id)`);
 }
 
 /** The same update from a direct read of the account (the owner's status endpoint). */
