@@ -3,12 +3,13 @@
  * which also checks against the registered routes that none is missing. Every case targets the
  * VICTIM shop's resources with a request that succeeds for its rightful caller (checked too).
  */
-import { appointments, waitlistEntries } from '../../worker/db/schema';
-import { buildAppointment } from '../../worker/db/seed/builders';
+import { appointments, payments, waitlistEntries } from '../../worker/db/schema';
+import { buildAppointment, buildPayment } from '../../worker/db/seed/builders';
 import { addDays, localDate, zonedTimeToUtc, type PlainDate } from '../../worker/domain/time';
 import { tokenFor } from './auth';
 import { testDb } from './harness';
 import type { TenantCase } from './security';
+import { connectShop, stripe } from './stripe';
 import type { ManagedShop } from './world';
 
 const hours = { rules: [{ weekday: 2, start: '10:00', end: '11:00' }] };
@@ -31,6 +32,44 @@ async function appointmentOf(victim: ManagedShop, status: 'held' | 'confirmed', 
   return { appointmentId: row!.id };
 }
 
+/**
+ * A charge that succeeded in the victim's shop, as a paid deposit leaves it: the shop connected
+ * to a finished stand-in account and a real destination charge there, so refunding it works.
+ */
+async function succeededCharge(victim: ManagedShop): Promise<Record<string, string>> {
+  const db = testDb();
+  const accountId = await connectShop(db, victim.shop.id);
+  const amount = 1000;
+  const intent = await stripe().paymentIntents.create({
+    amount,
+    currency: victim.shop.currency.toLowerCase(),
+    allowed_payment_method_types: ['card'],
+    payment_method: 'pm_card_visa',
+    confirm: true,
+    transfer_data: { destination: accountId },
+    metadata: { appointment_id: victim.appointment.id, purpose: 'seeded' },
+  });
+  const [row] = await db
+    .insert(payments)
+    .values(
+      buildPayment(
+        { appointmentId: victim.appointment.id },
+        {
+          amountCents: amount,
+          currency: victim.shop.currency,
+          shopId: victim.shop.id,
+          stripePaymentIntentId: intent.id,
+          stripeChargeId: typeof intent.latest_charge === 'string' ? intent.latest_charge : null,
+          stripeAccountId: accountId,
+          status: 'succeeded',
+          kind: 'deposit',
+        },
+      ),
+    )
+    .returning();
+  return { paymentId: row!.id };
+}
+
 export const tenantCases: readonly TenantCase[] = [
   // Shop profile and staff
   { route: 'PATCH /api/v1/shops/{id}', path: (w) => `/api/v1/shops/${w.victim.shop.id}`, body: () => ({ name: 'Hijacked' }) },
@@ -47,6 +86,16 @@ export const tenantCases: readonly TenantCase[] = [
     rightful: (w) => w.victim.invitee.token,
   },
   { route: 'POST /api/v1/barbers/{id}/deactivate', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/deactivate` },
+  // Payments: the shop's Stripe account, its money, refunds
+  { route: 'POST /api/v1/shops/{id}/stripe/onboarding', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe/onboarding` },
+  { route: 'GET /api/v1/shops/{id}/stripe', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe` },
+  { route: 'GET /api/v1/shops/{id}/payments', path: (w) => `/api/v1/shops/${w.victim.shop.id}/payments` },
+  {
+    route: 'POST /api/v1/payments/{id}/refund',
+    path: (w) => `/api/v1/payments/${w.extra.paymentId}/refund`,
+    body: () => ({ amount_cents: 400 }),
+    prepare: succeededCharge,
+  },
   // Catalogue
   {
     route: 'POST /api/v1/shops/{id}/services',
@@ -115,6 +164,22 @@ export const tenantCases: readonly TenantCase[] = [
     route: 'POST /api/v1/appointments/{id}/no-show',
     path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/no-show`,
     prepare: (victim) => appointmentOf(victim, 'confirmed', new Date(Date.now() - 86_400_000)),
+  },
+  // The client's payment for a held booking (a deposit shop, connected): only that client may pay.
+  {
+    route: 'POST /api/v1/appointments/{id}/payment',
+    path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/payment`,
+    prepare: async (victim) => {
+      await connectShop(testDb(), victim.shop.id);
+      const ids = { shopId: victim.shop.id, barberId: victim.barber.id, clientId: victim.client.id, serviceId: victim.service.id };
+      const start = new Date(nextMondayAt({ victim }, 13 * 60));
+      const [row] = await testDb()
+        .insert(appointments)
+        .values(buildAppointment(ids, { startTime: start, status: 'held', depositCents: 500, holdExpiresAt: new Date(Date.now() + 600_000) }))
+        .returning();
+      return { appointmentId: row!.id, clientToken: await tokenFor(victim.client.id) };
+    },
+    rightful: (w) => w.extra.clientToken!,
   },
   // A client's waitlist entry at the shop: only the client may withdraw it.
   {

@@ -66,3 +66,27 @@ describe('largestFixedCharge / priceViolation', () => {
     expect(priceViolation(0, DEFAULT_SHOP_POLICY)).toBeNull();
   });
 });
+
+describe("kind 'full' (the whole price)", () => {
+  it('is accepted for a deposit (prepay) and for fees, with value 0, at any price', () => {
+    const full = { kind: 'full' as const, value: 0 };
+    expect(validatePolicy(policy({ deposit: full, late_cancel_fee: full, no_show_fee: full }), 500)).toEqual([]);
+    expect(validatePolicy(policy({ deposit: full }), null)).toEqual([]);
+  });
+
+  it('rejects a stray value, like none', () => {
+    expect(validatePolicy(policy({ no_show_fee: { kind: 'full', value: 1500 } }), null)).toEqual([
+      { path: 'no_show_fee.value', message: expect.stringContaining('"full"') },
+    ]);
+  });
+
+  it('still requires a usable hold when it is the deposit', () => {
+    expect(validatePolicy(policy({ hold_minutes: 2, deposit: { kind: 'full', value: 0 } }), null).map((v) => v.path)).toEqual(['hold_minutes']);
+  });
+
+  it('puts no floor under prices: it follows the price', () => {
+    const p = policy({ deposit: { kind: 'full', value: 0 }, no_show_fee: { kind: 'full', value: 0 } });
+    expect(largestFixedCharge(p)).toBe(0);
+    expect(priceViolation(1, p)).toBeNull();
+  });
+});
