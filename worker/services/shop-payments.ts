@@ -8,6 +8,7 @@ import {
   linkShopAccount,
   listPayments,
   paymentRow,
+  refundableCents,
   requestManualRefund,
   shopStripeState,
   syncAccount,
@@ -38,11 +39,15 @@ export interface PaymentsStatus {
 
 function statusOf(s: ShopStripeState): PaymentsStatus {
   const enabled = s.stripe_account_id !== null && s.charges_enabled;
+  // Unfinished onboarding first: Stripe also sets a disabled_reason (requirements.past_due) on
+  // every account that has not been through it, which tells an owner nothing.
   const reason = !s.stripe_account_id
     ? 'not_connected'
     : enabled
-    ? null
-    : s.requirements?.disabled_reason ?? (s.details_submitted ? 'under_review' : 'onboarding_incomplete');
+      ? null
+      : !s.details_submitted
+        ? 'onboarding_incomplete'
+        : (s.requirements?.disabled_reason ?? 'under_review');
   return {
     connected: s.stripe_account_id !== null,
     stripe_account_id: s.stripe_account_id,
@@ -214,6 +219,7 @@ export interface PaymentQuery {
   limit: number;
 }
 
+const MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `GET /shops/{id}/payments`: newest first, with totals per currency over everything the filters match. */
@@ -228,7 +234,7 @@ export async function shopPayments(
   totals: PaymentTotals[];
 }> {
   await authorizeShopRoles(services.db, actorId, shopId, 'owner');
-  const key = readCursor(q.cursor, 2, ([ms, id]) => typeof ms === 'number' && typeof id === 'string' && UUID.test(id));
+  const key = readCursor(q.cursor, 2, ([at, id]) => typeof at === 'string' && MICROS.test(at) && typeof id === 'string' && UUID.test(id));
   const { rows, totals } = await listPayments(services.db, {
     shopId,
     ...(q.from ? { fromMs: Date.parse(q.from) } : {}),
@@ -238,14 +244,14 @@ export async function shopPayments(
     ...(q.barber_id ? { barberId: q.barber_id } : {}),
     ...(q.client_id ? { clientId: q.client_id } : {}),
     ...(q.appointment_id ? { appointmentId: q.appointment_id } : {}),
-    ...(key ? { after: { createdMs: key[0] as number, id: key[1] as string } } : {}),
+    ...(key ? { after: { createdAt: key[0] as string, id: key[1] as string } } : {}),
     limit: q.limit,
   });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
     data: page.map(paymentView),
-    next_cursor: rows.length > q.limit && last ? encodeCursor([last.created_ms, last.id]) : null,
+    next_cursor: rows.length > q.limit && last ? encodeCursor([last.cursor_ts, last.id]) : null,
     totals,
   };
 }
@@ -273,20 +279,21 @@ export async function refundPayment(
       throw new ApiError('forbidden', 'Only an owner of the shop refunds its payments');
     case 'not_refundable':
       throw new ApiError('conflict', 'Only a charge that succeeded can be refunded', { reason: 'not_refundable' });
-    case 'exceeds':
-      throw new ApiError('unprocessable', `At most ${result.remaining_cents} minor units are left to refund on this charge`, {
+    case 'exceeds': {
+      // Re-read: a refund racing this one may have taken what the statement's snapshot still saw.
+      const left = (await refundableCents(services.db, paymentId)) ?? 0;
+      throw new ApiError('unprocessable', `At most ${left} minor units are left to refund on this charge`, {
         reason: 'exceeds_refundable',
-        errors: [
-          {
-            path: 'json.amount_cents',
-            message: `At most ${result.remaining_cents}`,
-          },
-        ],
+        errors: [{ path: 'json.amount_cents', message: `At most ${left}` }],
       });
+    }
     case 'created':
       break;
   }
-  await executeMovements(services, [result.refund]);
+  const [outcome] = await executeMovements(services, [result.refund]);
+  if (outcome?.status === 'failed') {
+    throw new ApiError('conflict', `Stripe refused the refund (${outcome.failureReason ?? 'unknown'}); nothing was refunded`, { reason: 'refund_refused' });
+  }
   const row = await paymentRow(services.db, result.refund.id);
   if (!row) throw new Error('refund row vanished');
   return paymentView(row);

@@ -425,17 +425,21 @@ function settlementMovements(s: SettleAppointment): SQL {
   const refund = s.refundCents ?? 0;
   const charge = s.chargeCents ?? 0;
   return sql`refund_src AS (
-      SELECT p.id, p.currency, p.stripe_account_id,
-             p.amount_cents - coalesce((SELECT sum(r.amount_cents) FROM payments r
-                                         WHERE r.refund_of = p.id AND r.status IN ('processing', 'succeeded')), 0) AS remaining
+      SELECT p.id, p.currency, p.stripe_account_id, least(${refund}::int, p.amount_cents - p.refund_reserved_cents) AS take
         FROM payments p JOIN upd ON p.appointment_id = upd.id
-       WHERE p.kind IN ('deposit', 'full') AND p.status = 'succeeded' AND ${refund}::int > 0
-       ORDER BY remaining DESC, p.created_at LIMIT 1),
+       WHERE p.kind IN ('deposit', 'full') AND p.status = 'succeeded' AND ${refund}::int > 0 AND p.amount_cents > p.refund_reserved_cents
+       ORDER BY p.amount_cents - p.refund_reserved_cents DESC, p.created_at LIMIT 1),
+    -- Reserve the refund on the charge row: the row lock orders it against any other refund, and
+    -- the condition is re-checked on the committed row (see payments.refund_reserved_cents).
+    reserve AS (
+      UPDATE payments c SET refund_reserved_cents = c.refund_reserved_cents + rs.take, updated_at = now()
+        FROM refund_src rs
+       WHERE c.id = rs.id AND rs.take > 0 AND c.refund_reserved_cents + rs.take <= c.amount_cents
+      RETURNING c.id, c.currency, c.stripe_account_id, rs.take),
     refund_out AS (
       INSERT INTO payments (appointment_id, shop_id, amount_cents, currency, kind, status, refund_of, reason, stripe_account_id)
-      SELECT upd.id, upd.shop_id, least(${refund}::int, rs.remaining), rs.currency, 'refund', 'processing', rs.id,
-             ${s.refundReason ?? 'cancel_refund'}, rs.stripe_account_id
-        FROM upd, refund_src rs WHERE least(${refund}::int, rs.remaining) > 0
+      SELECT upd.id, upd.shop_id, r.take, r.currency, 'refund', 'processing', r.id, ${s.refundReason ?? 'cancel_refund'}, r.stripe_account_id
+        FROM upd, reserve r
       RETURNING *),
     fee_out AS (
       INSERT INTO payments (appointment_id, shop_id, amount_cents, currency, kind, status, reason, failure_reason, stripe_account_id)

@@ -239,23 +239,6 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
   }>(sql`
     WITH ${eventInsert(h.event, 'applied')},
     cur AS (SELECT a.* FROM appointments a WHERE a.id = ${h.appointmentId} AND a.barber_id = ${h.barberId} AND EXISTS (SELECT 1 FROM ev)),
-    pay AS (
-      INSERT INTO payments (appointment_id, shop_id, stripe_payment_intent_id, stripe_charge_id, amount_cents, currency, kind, status,
-                            stripe_account_id, application_fee_cents, reason)
-      SELECT cur.id, cur.shop_id, ${p?.paymentIntentId ?? null}, ${p?.chargeId ?? null}, ${p?.amountCents ?? 0}, ${p?.currency ?? 'USD'},
-             ${p?.kind ?? 'deposit'}::payment_kind, 'succeeded', ${p?.accountId ?? null}, ${p?.applicationFeeCents ?? 0},
-             ${p?.kind === 'full' ? 'prepay' : 'deposit'}
-        FROM cur WHERE ${p ? true : false}
-      ON CONFLICT (stripe_payment_intent_id) DO UPDATE
-         SET status = 'succeeded', stripe_charge_id = EXCLUDED.stripe_charge_id, failure_reason = NULL, updated_at = now()
-      RETURNING id, amount_cents, currency, stripe_account_id),
-    card AS (
-      INSERT INTO stripe_customers (user_id, customer_id, payment_method_id, card_brand, card_last4)
-      SELECT ${c?.userId ?? null}::uuid, ${c?.customerId ?? null}, ${c?.paymentMethodId ?? null}, ${c?.brand ?? null}, ${c?.last4 ?? null}
-       WHERE ${c ? true : false} AND EXISTS (SELECT 1 FROM ev)
-      ON CONFLICT (user_id) DO UPDATE
-         SET payment_method_id = EXCLUDED.payment_method_id, card_brand = EXCLUDED.card_brand, card_last4 = EXCLUDED.card_last4,
-             customer_id = EXCLUDED.customer_id, updated_at = now()),
     target AS (
       SELECT cur.id, (cur.status = 'cancelled' AND cur.cancel_reason = 'hold_expired') AS lapsed FROM cur
        WHERE cur.status IN ('held', 'pending_payment')
@@ -265,6 +248,29 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
                                  AND tstzrange(o.start_time, o.end_time, '[)') && tstzrange(cur.start_time, cur.end_time, '[)'))
               AND NOT EXISTS (SELECT 1 FROM time_off t
                                WHERE t.barber_id = cur.barber_id AND t.starts_at < cur.end_time AND t.ends_at > cur.start_time))),
+    -- The payment cannot buy the slot (taken, cancelled, paid twice): all of it is owed back, and
+    -- reserved as refunded on its own row from the start.
+    lost AS (
+      SELECT (EXISTS (SELECT 1 FROM cur) AND NOT EXISTS (SELECT 1 FROM target) AND ${(p?.amountCents ?? 0) > 0}
+              AND NOT EXISTS (SELECT 1 FROM payments x WHERE x.stripe_payment_intent_id = ${p?.paymentIntentId ?? null} AND x.status = 'succeeded')) AS owed_back),
+    pay AS (
+      INSERT INTO payments (appointment_id, shop_id, stripe_payment_intent_id, stripe_charge_id, amount_cents, currency, kind, status,
+                            stripe_account_id, application_fee_cents, reason, refund_reserved_cents)
+      SELECT cur.id, cur.shop_id, ${p?.paymentIntentId ?? null}, ${p?.chargeId ?? null}, ${p?.amountCents ?? 0}, ${p?.currency ?? 'USD'},
+             ${p?.kind ?? 'deposit'}::payment_kind, 'succeeded', ${p?.accountId ?? null}, ${p?.applicationFeeCents ?? 0},
+             ${p?.kind === 'full' ? 'prepay' : 'deposit'}, CASE WHEN (SELECT owed_back FROM lost) THEN ${p?.amountCents ?? 0} ELSE 0 END
+        FROM cur WHERE ${p ? true : false}
+      ON CONFLICT (stripe_payment_intent_id) DO UPDATE
+         SET status = 'succeeded', stripe_charge_id = EXCLUDED.stripe_charge_id, failure_reason = NULL, updated_at = now(),
+             refund_reserved_cents = greatest(payments.refund_reserved_cents, EXCLUDED.refund_reserved_cents)
+      RETURNING id, amount_cents, currency, stripe_account_id),
+    card AS (
+      INSERT INTO stripe_customers (user_id, customer_id, payment_method_id, card_brand, card_last4)
+      SELECT ${c?.userId ?? null}::uuid, ${c?.customerId ?? null}, ${c?.paymentMethodId ?? null}, ${c?.brand ?? null}, ${c?.last4 ?? null}
+       WHERE ${c ? true : false} AND EXISTS (SELECT 1 FROM ev)
+      ON CONFLICT (user_id) DO UPDATE
+         SET payment_method_id = EXCLUDED.payment_method_id, card_brand = EXCLUDED.card_brand, card_last4 = EXCLUDED.card_last4,
+             customer_id = EXCLUDED.customer_id, updated_at = now()),
     v AS (
       UPDATE barbers SET schedule_version = schedule_version + 1, updated_at = now()
        WHERE id = ${h.barberId} AND EXISTS (SELECT 1 FROM target)
@@ -289,9 +295,7 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
                   WHEN cur.status = 'cancelled' THEN 'cancelled_before_payment'
                   ELSE 'duplicate_payment' END,
              pay.stripe_account_id
-        FROM cur, pay WHERE NOT EXISTS (SELECT 1 FROM target) AND pay.amount_cents > 0
-         -- the same money seen again (its row already succeeded) is not a second payment
-         AND NOT EXISTS (SELECT 1 FROM payments x WHERE x.stripe_payment_intent_id = ${p?.paymentIntentId ?? null} AND x.status = 'succeeded')
+        FROM cur, pay WHERE (SELECT owed_back FROM lost)
       RETURNING *)
     SELECT EXISTS (SELECT 1 FROM ev) AS fresh,
            (SELECT schedule_version FROM v) AS version,
@@ -407,10 +411,10 @@ export async function applyChargeRefunded(
     seen AS (SELECT * FROM json_to_recordset(${refunds}::json) AS x(refund_id text, amount_cents int, status text, payment_id uuid)),
     ours AS (
       UPDATE payments r SET stripe_refund_id = seen.refund_id, status = seen.status::payment_status, updated_at = now()
-        FROM seen, src
-       WHERE r.kind = 'refund' AND r.refund_of = src.id
+        FROM seen, src, payments before
+       WHERE r.kind = 'refund' AND r.refund_of = src.id AND before.id = r.id
          AND (r.id = seen.payment_id OR r.stripe_refund_id = seen.refund_id)
-      RETURNING seen.refund_id),
+      RETURNING seen.refund_id, r.amount_cents, before.status::text AS was_status, r.status::text AS new_status),
     theirs AS (
       INSERT INTO payments (appointment_id, shop_id, stripe_refund_id, amount_cents, currency, kind, status, refund_of, reason, stripe_account_id)
       SELECT src.appointment_id, src.shop_id, seen.refund_id, seen.amount_cents, src.currency, 'refund', seen.status::payment_status, src.id,
@@ -418,7 +422,17 @@ export async function applyChargeRefunded(
         FROM seen, src
        WHERE seen.refund_id NOT IN (SELECT refund_id FROM ours)
          AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.stripe_refund_id = seen.refund_id)
-      ON CONFLICT DO NOTHING)`);
+      ON CONFLICT DO NOTHING
+      RETURNING amount_cents, status::text AS new_status),
+    -- Refunds made elsewhere take from the charge too; ours that failed give theirs back. Stripe
+    -- has the last word here, so the reservation is clamped rather than refused.
+    reserved AS (
+      UPDATE payments c
+         SET refund_reserved_cents = least(c.amount_cents, greatest(0, c.refund_reserved_cents
+               + coalesce((SELECT sum(amount_cents) FROM theirs WHERE new_status <> 'failed'), 0)
+               - coalesce((SELECT sum(amount_cents) FROM ours WHERE new_status = 'failed' AND was_status <> 'failed'), 0))),
+             updated_at = now()
+        FROM src WHERE c.id = src.id)`);
 }
 
 /** `charge.dispute.*`: the disputed charge is flagged (owners see it in their payments) — one statement. */
@@ -554,20 +568,26 @@ export async function completeMovements(db: Db, outcomes: MovementOutcome[]): Pr
     }))
   );
   await db.execute(sql`
-    UPDATE payments p
-       SET status = CASE WHEN o.status = 'retry' THEN p.status
-                         WHEN o.status = 'processing' THEN (CASE WHEN p.kind = 'fee' THEN 'processing' ELSE p.status::text END)::payment_status
-                         ELSE o.status::payment_status END,
-           stripe_refund_id = coalesce(o.refund_id, p.stripe_refund_id),
-           stripe_payment_intent_id = coalesce(o.pi, p.stripe_payment_intent_id),
-           stripe_charge_id = coalesce(o.charge, p.stripe_charge_id),
-           application_fee_cents = coalesce(o.fee, p.application_fee_cents),
-           failure_reason = CASE WHEN o.status IN ('failed', 'retry') THEN o.failure ELSE p.failure_reason END,
-           attempts = p.attempts + 1, updated_at = now()
-      FROM json_to_recordset(${rows}::json) AS o(id uuid, status text, refund_id text, pi text, charge text, fee int, failure text)
-     WHERE p.id = o.id
-       -- A webhook may have completed the row already; never move a finished row back.
-       AND p.status NOT IN ('succeeded', 'failed', 'canceled')`);
+    WITH done AS (
+      UPDATE payments p
+         SET status = CASE WHEN o.status = 'retry' THEN p.status
+                           WHEN o.status = 'processing' THEN (CASE WHEN p.kind = 'fee' THEN 'processing' ELSE p.status::text END)::payment_status
+                           ELSE o.status::payment_status END,
+             stripe_refund_id = coalesce(o.refund_id, p.stripe_refund_id),
+             stripe_payment_intent_id = coalesce(o.pi, p.stripe_payment_intent_id),
+             stripe_charge_id = coalesce(o.charge, p.stripe_charge_id),
+             application_fee_cents = coalesce(o.fee, p.application_fee_cents),
+             failure_reason = CASE WHEN o.status IN ('failed', 'retry') THEN o.failure ELSE p.failure_reason END,
+             attempts = p.attempts + 1, updated_at = now()
+        FROM json_to_recordset(${rows}::json) AS o(id uuid, status text, refund_id text, pi text, charge text, fee int, failure text)
+       WHERE p.id = o.id
+         -- A webhook may have completed the row already; never move a finished row back.
+         AND p.status NOT IN ('succeeded', 'failed', 'canceled')
+      RETURNING p.kind, p.status, p.refund_of, p.amount_cents)
+    -- A refund Stripe refused gives its reservation back to the charge.
+    UPDATE payments c SET refund_reserved_cents = greatest(0, c.refund_reserved_cents - f.total), updated_at = now()
+      FROM (SELECT refund_of, sum(amount_cents)::int AS total FROM done WHERE kind = 'refund' AND status = 'failed' GROUP BY refund_of) f
+     WHERE c.id = f.refund_of`);
 }
 
 // ── Owners ────────────────────────────────────────────────────────────────────────────────────
@@ -594,18 +614,20 @@ export interface PaymentRow {
   barber_id: string;
   barber_name: string;
   appointment_start_ms: number;
+  /** created_at to the microsecond, as the keyset cursor needs it (epoch ms would round). */
+  cursor_ts: string;
 }
 
 const paymentRowJson = sql`json_build_object(
     'id', p.id, 'appointment_id', p.appointment_id, 'kind', p.kind, 'status', p.status, 'amount_cents', p.amount_cents,
     'currency', p.currency, 'application_fee_cents', p.application_fee_cents, 'reason', p.reason, 'failure_reason', p.failure_reason,
     'refund_of', p.refund_of,
-    'refunded_cents', CASE WHEN p.kind = 'refund' THEN 0 ELSE (SELECT coalesce(sum(r.amount_cents), 0)::int FROM payments r
-                        WHERE r.refund_of = p.id AND r.status IN ('processing', 'succeeded')) END,
+    'refunded_cents', CASE WHEN p.kind = 'refund' THEN 0 ELSE p.refund_reserved_cents END,
     'stripe_payment_intent_id', p.stripe_payment_intent_id, 'stripe_charge_id', p.stripe_charge_id,
     'stripe_refund_id', p.stripe_refund_id, 'dispute_status', p.dispute_status, 'created_ms', ${ms(sql`p.created_at`)},
     'client_id', a.client_id, 'client_name', trim(u.first_name || ' ' || u.last_name), 'barber_id', a.barber_id,
-    'barber_name', b.display_name, 'appointment_start_ms', ${ms(sql`a.start_time`)})`;
+    'barber_name', b.display_name, 'appointment_start_ms', ${ms(sql`a.start_time`)},
+    'cursor_ts', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))`;
 
 export interface PaymentFilters {
   shopId: string;
@@ -616,8 +638,8 @@ export interface PaymentFilters {
   barberId?: string;
   clientId?: string;
   appointmentId?: string;
-  /** Keyset: (created_ms, id) of the last row of the previous page. */
-  after?: { createdMs: number; id: string };
+  /** Keyset: (created_at to the microsecond, id) of the last row of the previous page. */
+  after?: { createdAt: string; id: string };
   limit: number;
 }
 
@@ -645,7 +667,7 @@ export async function listPayments(db: Db, f: PaymentFilters): Promise<{ rows: P
   if (f.clientId) conds.push(sql`a.client_id = ${f.clientId}`);
   if (f.appointmentId) conds.push(sql`p.appointment_id = ${f.appointmentId}`);
   const where = sql.join(conds, sql` AND `);
-  const page = f.after ? sql`AND (p.created_at, p.id) < (to_timestamp(${f.after.createdMs / 1000}), ${f.after.id}::uuid)` : sql``;
+  const page = f.after ? sql`AND (p.created_at, p.id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)` : sql``;
   const result = await db.execute<{ rows: unknown; totals: unknown }>(sql`
     WITH matched AS (
       SELECT p.*, a.client_id, a.barber_id FROM payments p JOIN appointments a ON a.id = p.appointment_id WHERE ${where})
@@ -701,23 +723,26 @@ export async function requestManualRefund(
     remaining: number | string | null;
     refund: unknown;
   }>(sql`
-    WITH charge AS (
-      SELECT p.* FROM payments p WHERE p.id = ${r.paymentId} FOR UPDATE),
+    WITH charge AS (SELECT p.* FROM payments p WHERE p.id = ${r.paymentId}),
     standing AS (
       SELECT charge.*,
              (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${r.actorId} AND m.shop_id = charge.shop_id AND m.role = 'owner')
               OR ${isPlatformAdminSql(r.actorId)}) AS allowed,
              (charge.kind <> 'refund' AND charge.status = 'succeeded') AS refundable,
-             charge.amount_cents - coalesce((SELECT sum(x.amount_cents) FROM payments x
-                                              WHERE x.refund_of = charge.id AND x.status IN ('processing', 'succeeded')), 0) AS remaining
+             charge.amount_cents - charge.refund_reserved_cents AS remaining,
+             coalesce(${r.amountCents}::int, charge.amount_cents - charge.refund_reserved_cents) AS take
         FROM charge),
+    -- The reservation decides: a conditional UPDATE of the charge row waits for any refund racing
+    -- it and re-checks against the committed reservation, so only what is left can be taken.
+    reserve AS (
+      UPDATE payments c SET refund_reserved_cents = c.refund_reserved_cents + s.take, updated_at = now()
+        FROM standing s
+       WHERE c.id = s.id AND s.allowed AND s.refundable AND s.take >= 1 AND c.refund_reserved_cents + s.take <= c.amount_cents
+      RETURNING c.id, c.appointment_id, c.shop_id, c.currency, c.stripe_account_id, s.take),
     ins AS (
       INSERT INTO payments (appointment_id, shop_id, amount_cents, currency, kind, status, refund_of, reason, stripe_account_id)
-      SELECT s.appointment_id, s.shop_id, coalesce(${
-        r.amountCents
-      }::int, s.remaining), s.currency, 'refund', 'processing', s.id, 'manual', s.stripe_account_id
-        FROM standing s
-       WHERE s.allowed AND s.refundable AND coalesce(${r.amountCents}::int, s.remaining) BETWEEN 1 AND s.remaining
+      SELECT r.appointment_id, r.shop_id, r.take, r.currency, 'refund', 'processing', r.id, 'manual', r.stripe_account_id
+        FROM reserve r
       RETURNING *),
     aud AS (
       INSERT INTO audit_log (shop_id, actor_id, action, entity, entity_id, data)
@@ -737,6 +762,14 @@ export async function requestManualRefund(
   if (!truthy(row.refundable)) return { status: 'not_refundable' };
   if (row.refund == null) return { status: 'exceeds', remaining_cents: Number(row.remaining ?? 0) };
   return { status: 'created', refund: parse<Movement>(row.refund) };
+}
+
+/** What is left to refund on a charge now (null: no such payment). */
+export async function refundableCents(db: Db, paymentId: string): Promise<number | null> {
+  const result = await db.execute<{ left: number | string }>(sql`
+    SELECT amount_cents - refund_reserved_cents AS left FROM payments WHERE id = ${paymentId}`);
+  const row = result.rows[0];
+  return row ? Number(row.left) : null;
 }
 
 /** One payment row as the owner sees it (after a refund was sent). */

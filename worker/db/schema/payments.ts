@@ -48,6 +48,13 @@ export const payments = pgTable(
     stripeAccountId: text('stripe_account_id'),
     /** The platform's cut of a charge (application_fee_amount). */
     applicationFeeCents: integer('application_fee_cents').notNull().default(0),
+    /**
+     * For a charge: what refunds made or under way take from it. Every refund reserves its amount
+     * here with a conditional UPDATE of this row before its own row is written, so concurrent
+     * refunds are ordered by the row lock and re-checked against the committed value — never more
+     * than the charge between them (a failed refund gives its reservation back).
+     */
+    refundReservedCents: integer('refund_reserved_cents').notNull().default(0),
     /** For a refund: the charge row it gives money back from. */
     refundOf: uuid('refund_of').references((): AnyPgColumn => payments.id, { onDelete: 'no action' }),
     /** Why the money moved: deposit, prepay, cancel_refund, late_cancel_fee, no_show_fee, slot_taken, manual, external. */
@@ -65,6 +72,7 @@ export const payments = pgTable(
     index('payments_shop_created_idx').on(t.shopId, t.createdAt),
     index('payments_refund_of_idx').on(t.refundOf),
     check('payments_amount_check', sql`${t.amountCents} >= 0`),
+    check('payments_refund_reserved_check', sql`${t.refundReservedCents} BETWEEN 0 AND ${t.amountCents}`),
     check('payments_refund_of_check', sql`${t.kind} <> 'refund' OR ${t.refundOf} IS NOT NULL`),
     check('payments_currency_check', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     index('payments_appointment_idx').on(t.appointmentId),

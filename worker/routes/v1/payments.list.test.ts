@@ -48,7 +48,11 @@ async function ledgerWorld() {
   const base = Date.now() - 30 * 24 * HOUR;
   const at = (h: number) => new Date(base + h * HOUR);
   const row = (appointmentId: string, o: Partial<NewPayment>) => buildPayment({ appointmentId }, { shopId: w.shop.id, ...o });
-  const [dep1] = await db.insert(payments).values(row(a1.id, { kind: 'deposit', status: 'succeeded', amountCents: 1000, applicationFeeCents: 80, createdAt: at(1) })).returning();
+  // The refund below took 400 of it (the app reserves a refund on its charge: refund_reserved_cents).
+  const [dep1] = await db
+    .insert(payments)
+    .values(row(a1.id, { kind: 'deposit', status: 'succeeded', amountCents: 1000, applicationFeeCents: 80, refundReservedCents: 400, createdAt: at(1) }))
+    .returning();
   const [ref1] = await db
     .insert(payments)
     .values(row(a1.id, { kind: 'refund', status: 'succeeded', amountCents: 400, refundOf: dep1!.id, stripePaymentIntentId: null, stripeRefundId: `re_${crypto.randomUUID()}`, reason: 'manual', createdAt: at(2) }))
