@@ -76,6 +76,8 @@ export interface UpfrontPlan {
   currency: string;
   stripeAccountId: string;
   saveCard: boolean;
+  /** The client's Stripe customer as the booking statement found it (null: none yet). */
+  customerId?: string | null;
 }
 
 export interface SecureHoldAnswer {
@@ -206,6 +208,7 @@ export class BarberSchedule extends DurableObject<Env> {
                 currency: snap.currency,
                 stripeAccountId: snap.stripe_account_id,
                 saveCard: snap.policy.card_on_file,
+                customerId: result.stripe_customer_id ?? null,
               };
         outcome = { ok: true, appointment: result.appointment, plan };
       }

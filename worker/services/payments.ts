@@ -198,7 +198,8 @@ function handleOf(
 export async function upfrontForNewHold(services: Services, a: AppointmentRecord, plan: UpfrontPlan | null): Promise<PaymentHandle | null> {
   if (!plan || a.status !== 'held') return null;
   try {
-    return await openUpfront(services, a, plan, { attempt: 0 });
+    const customer = plan.customerId === undefined ? undefined : plan.customerId ? { customer_id: plan.customerId } : null;
+    return await openUpfront(services, a, plan, { attempt: 0, ...(customer !== undefined ? { customer } : {}) });
   } catch (err) {
     services.logger.error('opening the payment of a new hold failed', {
       err,

@@ -161,6 +161,8 @@ export interface WriteResult {
   snapshot: SnapshotRecord | null;
   /** Active future bookings the client already had at this shop (the per-client limit). */
   client_active?: number;
+  /** The client's Stripe customer, read with a booking (its payment needs no lookup of its own). */
+  stripe_customer_id?: string | null;
   /** Waitlist entries that could take the time this write freed (cancel, no-show, a move within the chair). */
   candidates?: WaitlistCandidate[];
   /** Refunds and fees this write recorded for the payment service to send to Stripe. */
@@ -204,6 +206,7 @@ type RawWrite = {
   released: unknown;
   snapshot: unknown;
   client_active?: number | string | null;
+  stripe_customer_id?: string | null;
   candidates?: unknown;
   movements?: unknown;
 };
@@ -215,6 +218,7 @@ function readWrite(row: RawWrite | undefined): WriteResult {
     released: row?.released == null ? [] : parseJson<WriteResult['released']>(row.released),
     snapshot: row?.snapshot == null ? null : parseJson<SnapshotRecord>(row.snapshot),
     ...(row?.client_active != null ? { client_active: Number(row.client_active) } : {}),
+    ...(row && 'stripe_customer_id' in row ? { stripe_customer_id: row.stripe_customer_id ?? null } : {}),
     ...(row?.candidates != null ? { candidates: parseJson<WaitlistCandidate[]>(row.candidates) } : {}),
     ...(row?.movements != null ? { movements: parseJson<Movement[]>(row.movements) } : {}),
   };
@@ -289,6 +293,7 @@ export async function insertAppointment(db: Db, expectedVersion: number, a: Inse
       RETURNING waitlist_entries.id)
     SELECT (SELECT schedule_version FROM v) AS version,
            (SELECT n FROM quota) AS client_active,
+           (SELECT customer_id FROM stripe_customers WHERE user_id = ${a.clientId}) AS stripe_customer_id,
            (SELECT ${recordJson('ins')} FROM ins) AS appointment,
            ${releasedJson} AS released,
            ${staleSnapshot(a.barberId, sql`(SELECT n FROM quota) >= ${limit}`)} AS snapshot`);

@@ -11,7 +11,7 @@ import { handleScheduled } from '../../scheduled';
 import { env } from 'cloudflare:test';
 import { bearer } from '../../../tests/worker/auth';
 import { book, createBookingWorld, localInstant } from '../../../tests/worker/booking-world';
-import { call, postJson, testDb } from '../../../tests/worker/harness';
+import { call, neonRequests, postJson, testDb } from '../../../tests/worker/harness';
 import { deliver, eventAbout, payIntent, stripe } from '../../../tests/worker/stripe';
 
 const FEE = { bps: 500, fixedCents: 30 };
@@ -56,6 +56,12 @@ describe('money after the booking', () => {
     const [card] = await testDb().select().from(stripeCustomers).where(eq(stripeCustomers.userId, w.client.user.id));
     expect(card).toMatchObject({ cardBrand: 'visa', cardLast4: '4242' });
     expect(card!.paymentMethodId).toMatch(/^pm_/);
+    // The next hold uses the same customer, found by the booking statement itself: 2 Neon requests.
+    const next = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 5, '14:00').toISOString() });
+    expect(neonRequests(next)).toBe(2);
+    const intent = await stripe().paymentIntents.retrieve(((await next.json()) as { payment: { payment_intent_id: string } }).payment.payment_intent_id);
+    expect(intent.customer).toBe(card!.customerId);
+    expect(intent.setup_future_usage).toBe('off_session');
   });
 
   it('cancel outside the window: the deposit comes back, exactly, from the charge (and at Stripe)', async () => {
