@@ -53,6 +53,19 @@ export const envSchema = z.object({
   /** The platform's cut of every charge: basis points of the amount plus a fixed part (minor units). */
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(500),
   PLATFORM_FEE_FIXED_CENTS: z.coerce.number().int().min(0).default(0),
+  /**
+   * Notification providers. E-mail goes through SendGrid and SMS through Twilio when their keys
+   * are set; without them (development, tests) messages go to the dev outbox (/dev/outbox) — in
+   * production a missing key is a configuration error for that channel's messages, never a silent drop.
+   */
+  EMAIL_FROM: z.string().min(3).default('BookedBarber <bookings@bookedbarber.app>'),
+  SENDGRID_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
+  TWILIO_ACCOUNT_SID: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^AC[0-9a-zA-Z]+$/, 'must be a Twilio account SID (AC…)').optional()),
+  TWILIO_AUTH_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  /** The sending number (E.164) or messaging service SID (MG…). */
+  TWILIO_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   /** `kid:base64(32 bytes)` entries, comma-separated, newest first. */
   FIELD_ENCRYPTION_KEYS: parsedSecret<FieldKeyring>(parseFieldKeyring),
   /** JSON array of ES256 private JWKs with kid, newest first. */

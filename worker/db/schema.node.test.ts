@@ -233,7 +233,7 @@ describe.each(backends)('%s', (_name, create) => {
       expect(tables).toEqual(
         [
           'appointments', 'audit_log', 'auth_tokens', 'barber_services', 'barbers', 'calendar_connections',
-          'client_notes', 'idempotency_keys', 'invitations', 'memberships', 'notifications', 'payments',
+          'client_notes', 'dev_outbox', 'idempotency_keys', 'invitations', 'memberships', 'notifications', 'payments',
           'refresh_tokens', 'services', 'shops', 'stripe_customers', 'stripe_events', 'time_off', 'users', 'waitlist_entries',
           'working_hours',
         ].sort(),

@@ -88,6 +88,15 @@ export const appointments = pgTable(
      */
     paidCents: integer('paid_cents').notNull().default(0),
     refundedCents: integer('refunded_cents').notNull().default(0),
+    /** iCalendar SEQUENCE: moved by a trigger (migration 0010) whenever time, barber or status changes. */
+    icsSequence: integer('ics_sequence').notNull().default(0),
+    /**
+     * The start time each reminder was enqueued for: the cron enqueues a reminder only where this
+     * differs from start_time (so once per start, and again after a reschedule), in the same
+     * statement that sets it.
+     */
+    reminded24hFor: tstz('reminded_24h_for'),
+    reminded2hFor: tstz('reminded_2h_for'),
     ...timestamps,
   },
   (t) => [

@@ -33,6 +33,10 @@ export const notifications = pgTable(
      * mid-send leaves it behind, and after a few minutes another delivery may take over.
      */
     claimedAt: tstz('claimed_at'),
+    /** The shop the message is about (from its data), so owners can list what failed to reach clients. */
+    shopId: uuid('shop_id'),
+    /** The provider's id of what it accepted (SendGrid X-Message-Id, Twilio message SID). */
+    providerMessageId: text('provider_message_id'),
   },
   (t) => [
     unique('notifications_dedupe_key_unique').on(t.dedupeKey),
@@ -43,7 +47,27 @@ export const notifications = pgTable(
     ),
     check('notifications_attempts_check', sql`${t.attempts} >= 0`),
     index('notifications_status_created_idx').on(t.status, t.createdAt),
+    index('notifications_shop_status_idx').on(t.shopId, t.status),
   ],
+);
+
+/**
+ * Development and test only: what the outbox provider "sent" when no SendGrid/Twilio keys are
+ * configured — read at /dev/outbox. Never written in production (the provider refuses there).
+ */
+export const devOutbox = pgTable(
+  'dev_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    channel: text('channel').$type<'email' | 'sms'>().notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject'),
+    text: text('text').notNull(),
+    html: text('html'),
+    dedupeKey: text('dedupe_key').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('dev_outbox_created_idx').on(t.createdAt)],
 );
 
 export type Notification = typeof notifications.$inferSelect;

@@ -70,6 +70,13 @@ export const users = pgTable(
      * database action only, so no shop-level role, invitation or signup can grant it.
      */
     platformAdmin: boolean('platform_admin').notNull().default(false),
+    /** Channel preferences for booking messages (account messages — reset, verification — always go). */
+    notifyEmail: boolean('notify_email').notNull().default(true),
+    notifySms: boolean('notify_sms').notNull().default(true),
+    /** Set when the client texted STOP (Twilio consent); cleared by START. No SMS while set. */
+    smsOptedOutAt: tstz('sms_opted_out_at'),
+    /** BCP 47 language tag for messages (formats dates and times). */
+    locale: text('locale').notNull().default('en'),
     ...timestamps,
   },
   (t) => [
@@ -108,10 +115,16 @@ export const barbers = pgTable(
      * version and its writes only land if the version is unchanged.
      */
     scheduleVersion: integer('schedule_version').notNull().default(0),
+    /**
+     * SHA-256 of the secret in the barber's ICS feed URL (`calendar.ics?token=`). Rotating it
+     * (a new secret) revokes every subscription made with the old one; NULL: no feed.
+     */
+    icsTokenHash: text('ics_token_hash'),
     ...timestamps,
   },
   (t) => [
     unique('barbers_user_shop_unique').on(t.userId, t.shopId),
+    unique('barbers_ics_token_hash_unique').on(t.icsTokenHash),
     index('barbers_shop_idx').on(t.shopId),
   ],
 );
