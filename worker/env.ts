@@ -53,6 +53,8 @@ export const envSchema = z.object({
   /** The platform's cut of every charge: basis points of the amount plus a fixed part (minor units). */
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(500),
   PLATFORM_FEE_FIXED_CENTS: z.coerce.number().int().min(0).default(0),
+  /** The currency of the fixed part; charges in other currencies pay the percentage only. */
+  PLATFORM_FEE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').default('USD'),
   /**
    * Notification providers. E-mail goes through SendGrid and SMS through Twilio when their keys
    * are set; without them (development, tests) messages go to the dev outbox (/dev/outbox) — in

@@ -84,9 +84,11 @@ export interface SecureHoldAnswer {
   outcome: HoldSecuredResult['outcome'];
   appointment: AppointmentRecord | null;
   refund: HoldSecuredResult['refund'];
+  /** With `moved`: the barber whose object to ask instead. */
+  currentBarberId: string | null;
 }
 
-export type SecureHoldInput = Omit<HoldSecured, 'barberId' | 'rebook'> & {
+export type SecureHoldInput = Omit<HoldSecured, 'barberId' | 'rebook' | 'expectedVersion'> & {
   /** false: never book a lapsed hold again (a retry after the constraint refused it). */
   rebook?: boolean;
 };
@@ -288,6 +290,7 @@ export class BarberSchedule extends DurableObject<Env> {
       }
       let decision: CancelDecision | null = null;
       let settlement: string | null = null;
+      let requireCard = false;
       let from: readonly string[];
       let to: 'cancelled' | 'completed' | 'no_show' | 'confirmed';
       let action: string;
@@ -330,6 +333,8 @@ export class BarberSchedule extends DurableObject<Env> {
           if (busy && busy.status === 'held' && busy.hold_expires !== null && busy.hold_expires <= now) {
             return { ok: false as const, error: { code: 'hold_expired' as const, detail: 'The hold on this slot has expired' } };
           }
+          // A card-on-file shop confirms a hold only once the client has a card saved.
+          requireCard = snap.policy.card_on_file && snap.payments_ready === true && (busy?.deposit_cents ?? 0) === 0;
           // A hold with a deposit due is confirmed by its payment (the webhook), never by asking.
           if (busy && busy.deposit_cents > busy.paid_cents) {
             return {
@@ -359,9 +364,17 @@ export class BarberSchedule extends DurableObject<Env> {
           refundReason: input.by === 'shop' ? 'shop_cancelled' : 'cancel_refund',
           chargeCents: decision?.chargeCents ?? 0,
           chargeReason: input.kind === 'no_show' ? 'no_show_fee' : 'late_cancel_fee',
+          expectedVersion: snap.version,
+          requireCard,
         }),
       );
       if ('error' in result) return { ok: false as const, error: result.error };
+      if (!result.appointment && requireCard && result.hasCard === false) {
+        return {
+          ok: false as const,
+          error: { code: 'payment_required' as const, reason: 'card_required', detail: 'This shop asks for a card on file: save one to confirm (POST /api/v1/appointments/{id}/payment)' },
+        };
+      }
       if (!result.appointment) {
         return {
           ok: false as const,
@@ -400,17 +413,32 @@ export class BarberSchedule extends DurableObject<Env> {
       const snap = await this.#ensureSnapshot(ctx);
       const before = snap.busy.find((b) => b.id === input.appointmentId);
       const result = await this.#write(ctx, () =>
-        applyHoldSecured(ctx.db, { ...input, barberId: snap.barber_id, rebook: input.rebook !== false && snap.active && snap.shop_active }),
+        applyHoldSecured(ctx.db, {
+          ...input,
+          barberId: snap.barber_id,
+          rebook: input.rebook !== false && snap.active && snap.shop_active,
+          expectedVersion: snap.version,
+        }),
       );
       if ('error' in result) return { ok: false as const, error: result.error };
+      if (result.outcome === 'moved') {
+        return { ok: true as const, outcome: result.outcome, appointment: null, refund: null, currentBarberId: result.currentBarberId };
+      }
       const a = result.appointment;
-      if (result.version !== null && a) {
+      if (result.version !== null && a && !result.versionWasCurrent) {
+        // Something else moved this barber's version since the snapshot (hours, the shop's payment
+        // state): the snapshot cannot simply adopt the new number — reload it before the next write.
+        this.#snapshot = undefined;
+        ctx.persist = true;
+        ctx.epochBump = true;
+        ctx.events.push({ kind: 'confirmed', appointment: { ...a, status: 'confirmed', hold_expires_ms: null } });
+      } else if (result.version !== null && a) {
         const paid = (before?.paid_cents ?? a.paid_cents - a.refunded_cents) + (input.payment?.amountCents ?? 0);
         this.#afterWrite(ctx, { version: result.version, released: [] }, { add: { ...a, status: 'confirmed', hold_expires_ms: null }, removeId: a.id, paidCents: paid });
         ctx.events.push({ kind: 'confirmed', appointment: { ...a, status: 'confirmed', hold_expires_ms: null } });
       }
       if (result.refund && a) ctx.events.push({ kind: 'payment_refunded', appointment: a, refund: result.refund });
-      return { ok: true as const, outcome: result.outcome, appointment: a, refund: result.refund };
+      return { ok: true as const, outcome: result.outcome, appointment: a, refund: result.refund, currentBarberId: result.currentBarberId };
     });
   }
 
@@ -418,7 +446,7 @@ export class BarberSchedule extends DurableObject<Env> {
   async releaseExpiredHolds(barberId: string): Promise<number> {
     const result = await this.#run<{ released: number }>(barberId, 'release', async (ctx) => {
       const snap = await this.#ensureSnapshot(ctx);
-      const answer = await this.#write(ctx, () => releaseExpiredHolds(ctx.db, snap.barber_id));
+      const answer = await this.#write(ctx, () => releaseExpiredHolds(ctx.db, snap.barber_id, snap.version));
       if ('error' in answer) return { ok: false as const, error: answer.error };
       if (answer.version !== null) this.#afterWrite(ctx, answer, {});
       if (answer.nextExpiryMs !== null) await this.#armAlarm(answer.nextExpiryMs, true);
@@ -578,7 +606,7 @@ export class BarberSchedule extends DurableObject<Env> {
   /** Folds a successful write into the snapshot: new version, busy time added/removed, lapsed holds gone. */
   #afterWrite(
     ctx: OpContext,
-    result: Pick<WriteResult, 'version' | 'released'>,
+    result: Pick<WriteResult, 'version' | 'released' | 'wasCurrent'>,
     change: { add?: AppointmentRecord; removeId?: string; paidCents?: number },
   ): void {
     ctx.epochBump = true;
@@ -586,6 +614,12 @@ export class BarberSchedule extends DurableObject<Env> {
     if (!snap) return;
     const releasedIds = new Set(result.released.map((r) => r.id));
     for (const r of result.released) ctx.freed.push({ startMs: r.start_ms, endMs: r.end_ms });
+    if (result.wasCurrent === false) {
+      // The version moved under the snapshot (hours, policy, the shop's payments): reload it.
+      this.#snapshot = undefined;
+      ctx.persist = true;
+      return;
+    }
     const busy = snap.busy.filter((b) => !releasedIds.has(b.id) && b.id !== change.removeId);
     if (change.add) {
       const a = change.add;

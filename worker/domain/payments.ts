@@ -7,17 +7,23 @@
 export interface FeeConfig {
   /** Basis points of the amount (500 = 5 %). */
   bps: number;
-  /** Added per charge, minor units. */
+  /** Added per charge, minor units of `fixedCurrency`. */
   fixedCents: number;
+  /**
+   * The currency the fixed part is in: charges in any other currency pay the percentage only
+   * (30 minor units are $0.30 but ¥30 or 0.030 KWD — never the same money).
+   */
+  fixedCurrency?: string;
 }
 
 /**
  * The platform's cut of a charge of `amountCents` (Stripe's application_fee_amount). Half-up on
  * the exact value; never more than the charge itself, never negative.
  */
-export function platformFee(amountCents: number, fee: FeeConfig): number {
+export function platformFee(amountCents: number, fee: FeeConfig, currency?: string): number {
   if (amountCents <= 0) return 0;
-  const cut = Math.floor((amountCents * fee.bps + 5_000) / 10_000) + Math.max(0, fee.fixedCents);
+  const fixed = fee.fixedCurrency === undefined || currency === undefined || currency === fee.fixedCurrency ? Math.max(0, fee.fixedCents) : 0;
+  const cut = Math.floor((amountCents * fee.bps + 5_000) / 10_000) + fixed;
   return Math.min(amountCents, Math.max(0, cut));
 }
 

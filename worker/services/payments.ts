@@ -9,6 +9,7 @@ import Stripe from 'stripe';
 import type { AppointmentRecord } from '../db/queries/booking';
 import {
   completeMovements,
+  giveUpMovements,
   paymentContext,
   paymentProfile,
   pendingMovements,
@@ -136,7 +137,7 @@ export async function openUpfront(
       expires_at: expires,
     };
   }
-  const applicationFee = platformFee(plan.amountCents, feeConfig(config));
+  const applicationFee = platformFee(plan.amountCents, feeConfig(config), plan.currency);
   const intent = await stripe.paymentIntents.create(
     {
       amount: plan.amountCents,
@@ -231,6 +232,7 @@ export async function paymentForAppointment(services: Services, actorId: string,
   }
   const policy = withPolicyDefaults(ctx.policy);
   const amount = a.deposit_cents > 0 ? a.deposit_cents : 0;
+  if (amount === 0 && !policy.card_on_file) throw new ApiError('conflict', 'Nothing is due for this booking', { reason: 'nothing_due' });
   const plan: UpfrontPlan = {
     kind: amount === 0 ? 'setup' : upfrontKind(amount, a.price_cents),
     amountCents: amount,
@@ -274,14 +276,15 @@ export async function executeMovements(services: Services, rows: PendingMovement
 
 /** The cron's safety net: movements recorded but never completed (a crash, an outage). */
 export async function sweepMovements(services: Services): Promise<number> {
-  const rows = await pendingMovements(services.db, {
-    olderThanSec: 120,
-    maxAttempts: 5,
-    limit: 50,
-  });
+  const rows = await pendingMovements(services.db, { olderThanSec: 120, maxAttempts: SWEEP_ATTEMPTS, limit: 50 });
   const outcomes = await sendMovements(services, rows);
+  const gaveUp = await giveUpMovements(services.db, SWEEP_ATTEMPTS);
+  if (gaveUp > 0) services.logger.error('money movements given up after retries; owners see them as failed', { count: gaveUp });
   return outcomes.filter((o) => o.status !== 'retry').length;
 }
+
+/** Sends of one movement before it is given up (the sweep runs every 5 minutes: ~25 minutes). */
+const SWEEP_ATTEMPTS = 5;
 
 async function sendMovements(services: Services, rows: PendingMovement[]): Promise<MovementOutcome[]> {
   const outcomes = await Promise.all(rows.map((row) => sendOne(services, row)));
@@ -331,7 +334,7 @@ async function sendOne(services: Services, row: PendingMovement): Promise<Moveme
         status: 'failed',
         failureReason: 'payments_unavailable',
       };
-    const fee = platformFee(row.amount_cents, feeConfig(config));
+    const fee = platformFee(row.amount_cents, feeConfig(config), row.currency);
     const intent = await stripe.paymentIntents.create(
       {
         amount: row.amount_cents,

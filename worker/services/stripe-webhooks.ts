@@ -70,6 +70,7 @@ export async function handleStripeEvent(services: Services, event: Stripe.Event)
         amountCents: pi.amount,
         currency: pi.currency.toUpperCase(),
         kind: md.purpose === 'full' ? 'full' : md.purpose === 'fee' ? 'fee' : 'deposit',
+        paymentId: uuidOr(md.payment_id),
       });
       // The hold stays: the client may try another card until it lapses, then the slot returns.
       return fresh ? (failed ? 'payment_failed' : 'canceled') : 'duplicate_event';
@@ -86,6 +87,20 @@ export async function handleStripeEvent(services: Services, event: Stripe.Event)
           status: r.status ?? 'pending',
           paymentId: uuidOr(r.metadata?.payment_id),
         })),
+      });
+      return fresh ? 'refunds_synced' : 'duplicate_event';
+    }
+    case 'charge.refund.updated':
+    case 'refund.updated':
+    case 'refund.failed': {
+      // One refund's later news (a pending refund that succeeded or failed): the same reconciliation.
+      const refund = event.data.object;
+      const chargeId = idOf(refund.charge);
+      if (!chargeId) return (await recordEvent(services.db, record(event), 'ignored')) ? 'ignored' : 'duplicate_event';
+      const fresh = await applyChargeRefunded(services.db, record(event), {
+        paymentIntentId: idOf(refund.payment_intent),
+        chargeId,
+        refunds: [{ refundId: refund.id, amountCents: refund.amount, status: refund.status ?? 'pending', paymentId: uuidOr(refund.metadata?.payment_id) }],
       });
       return fresh ? 'refunds_synced' : 'duplicate_event';
     }
@@ -181,14 +196,24 @@ async function setupSucceeded(services: Services, event: Stripe.Event, si: Strip
 }
 
 /** Through the barber's object; a refund it recorded (the slot is gone) is sent at once. */
-async function secure(services: Services, barberId: string, input: SecureHoldInput): Promise<EventOutcome> {
-  const schedule = services.barberSchedule(barberId);
-  let result = await schedule.secureHold(barberId, input);
+async function secure(services: Services, claimedBarberId: string, input: SecureHoldInput): Promise<EventOutcome> {
+  let barberId = claimedBarberId;
+  let result = await services.barberSchedule(barberId).secureHold(barberId, input);
   count(result.neon);
+  if (result.ok && result.outcome === 'moved' && result.currentBarberId) {
+    // The hold was moved to another barber after its intent was made: that barber's object decides.
+    barberId = result.currentBarberId;
+    result = await services.barberSchedule(barberId).secureHold(barberId, input);
+    count(result.neon);
+  }
   if (!result.ok && result.error.code === 'slot_unavailable') {
     // The constraint refused booking the lapsed hold again after all: record it as lost instead.
-    result = await schedule.secureHold(barberId, { ...input, rebook: false });
+    result = await services.barberSchedule(barberId).secureHold(barberId, { ...input, rebook: false });
     count(result.neon);
+  }
+  if (!result.ok && result.error.code === 'not_found') {
+    // No such barber any more: nothing to confirm; redelivering would not change that.
+    return (await recordEvent(services.db, input.event, 'unknown_barber')) ? 'unknown_barber' : 'duplicate_event';
   }
   if (!result.ok) {
     // Stripe redelivers on a non-2xx answer: a transient failure here is retried by Stripe.

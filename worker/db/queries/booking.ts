@@ -154,6 +154,12 @@ const assertVersion = (barberId: string, expected: number, also: SQL = sql`true`
 export interface WriteResult {
   /** The barber's version after the write; null when the expected version was stale. */
   version: number | null;
+  /**
+   * For writes that move the version without asserting it (settle, release): whether it moved
+   * from the version the caller's snapshot was at. False: something else moved it meanwhile, so
+   * the snapshot must be reloaded rather than take the new number.
+   */
+  wasCurrent?: boolean;
   appointment: AppointmentRecord | null;
   /** Holds released on the way (their slots are free again). */
   released: { id: string; shop_id: string; client_id: string; start_ms: number; end_ms: number }[];
@@ -167,6 +173,8 @@ export interface WriteResult {
   candidates?: WaitlistCandidate[];
   /** Refunds and fees this write recorded for the payment service to send to Stripe. */
   movements?: Movement[];
+  /** Settle: whether the appointment's client has a card on file. */
+  hasCard?: boolean;
 }
 
 /** A refund or fee a write recorded: everything needed to send it to Stripe without another read. */
@@ -209,6 +217,8 @@ type RawWrite = {
   stripe_customer_id?: string | null;
   candidates?: unknown;
   movements?: unknown;
+  was_current?: boolean | string | null;
+  has_card?: boolean | string | null;
 };
 
 function readWrite(row: RawWrite | undefined): WriteResult {
@@ -221,6 +231,8 @@ function readWrite(row: RawWrite | undefined): WriteResult {
     ...(row && 'stripe_customer_id' in row ? { stripe_customer_id: row.stripe_customer_id ?? null } : {}),
     ...(row?.candidates != null ? { candidates: parseJson<WaitlistCandidate[]>(row.candidates) } : {}),
     ...(row?.movements != null ? { movements: parseJson<Movement[]>(row.movements) } : {}),
+    ...(row?.has_card != null ? { hasCard: row.has_card === true || row.has_card === 't' || row.has_card === 'true' } : {}),
+    ...(row?.was_current != null ? { wasCurrent: row.was_current === true || row.was_current === 't' || row.was_current === 'true' } : {}),
   };
 }
 
@@ -252,6 +264,10 @@ export interface InsertAppointment {
 }
 
 const ts = (msValue: number) => sql`to_timestamp(${msValue / 1000})`;
+
+/** The client has a card on file (for fees, and for card-on-file holds). */
+const clientHasCard = (clientId: SQL) =>
+  sql`EXISTS (SELECT 1 FROM stripe_customers c WHERE c.user_id = ${clientId} AND c.payment_method_id IS NOT NULL)`;
 
 export async function insertAppointment(db: Db, expectedVersion: number, a: InsertAppointment): Promise<WriteResult> {
   const hasCard = sql`EXISTS (SELECT 1 FROM stripe_customers c WHERE c.user_id = ${a.clientId} AND c.payment_method_id IS NOT NULL)`;
@@ -368,6 +384,10 @@ export interface SettleAppointment {
   refundReason?: string;
   chargeCents?: number;
   chargeReason?: string;
+  /** The caller's snapshot version (see WriteResult.wasCurrent). */
+  expectedVersion?: number;
+  /** Only with a card on file (confirming a card-on-file hold): otherwise nothing changes. */
+  requireCard?: boolean;
 }
 
 /**
@@ -396,6 +416,7 @@ export async function settleAppointment(db: Db, s: SettleAppointment): Promise<W
         FROM v
        WHERE a.id = ${s.id} AND a.barber_id = ${s.barberId}
          AND a.status::text IN (${sql.join(s.fromStatuses.map((x) => sql`${x}`), sql`, `)})
+         AND (NOT ${s.requireCard ?? false} OR ${clientHasCard(sql`a.client_id`)})
       RETURNING a.*),
     aud AS (
       INSERT INTO audit_log (shop_id, actor_id, action, entity, entity_id, data)
@@ -413,6 +434,8 @@ export async function settleAppointment(db: Db, s: SettleAppointment): Promise<W
            (SELECT ${recordJson('upd')} FROM upd) AS appointment,
            ${releasedJson} AS released,
            NULL AS snapshot,
+           (SELECT schedule_version - 1 = ${s.expectedVersion ?? -1} FROM v) AS was_current,
+           (SELECT ${clientHasCard(sql`x.client_id`)} FROM appointments x WHERE x.id = ${s.id}) AS has_card,
            (SELECT coalesce(json_agg(${movementJson('m', sql`(SELECT src.stripe_payment_intent_id FROM payments src WHERE src.id = m.refund_of)`, sql`(SELECT client_id FROM upd)`)}), '[]')
               FROM (SELECT * FROM refund_out UNION ALL SELECT * FROM fee_out) m) AS movements,
            (SELECT ${candidatesJson(sql`upd.shop_id`, s.barberId, sql`greatest(upd.start_time, now())`, sql`upd.end_time`)}
@@ -463,8 +486,9 @@ function settlementMovements(s: SettleAppointment): SQL {
 export async function releaseExpiredHolds(
   db: Db,
   barberId: string,
-): Promise<{ version: number | null; released: WriteResult['released']; nextExpiryMs: number | null }> {
-  const result = await db.execute<{ version: number | string | null; released: unknown; next: number | string | null }>(sql`
+  expectedVersion = -1,
+): Promise<{ version: number | null; released: WriteResult['released']; nextExpiryMs: number | null; wasCurrent: boolean }> {
+  const result = await db.execute<{ version: number | string | null; released: unknown; next: number | string | null; was_current: boolean | string | null }>(sql`
     WITH ${releaseLapsed(barberId)},
     v AS (
       UPDATE barbers SET schedule_version = schedule_version + 1, updated_at = now()
@@ -478,6 +502,7 @@ export async function releaseExpiredHolds(
        WHERE status = 'offered' AND offered_appointment_id IN (SELECT id FROM released)
       RETURNING id)
     SELECT (SELECT schedule_version FROM v) AS version,
+           (SELECT schedule_version - 1 = ${expectedVersion} FROM v) AS was_current,
            ${releasedJson} AS released,
            (SELECT ${ms(sql`min(hold_expires_at)`)} FROM appointments
              WHERE barber_id = ${barberId} AND status = 'held' AND hold_expires_at > now()) AS next`);
@@ -486,6 +511,7 @@ export async function releaseExpiredHolds(
     version: row?.version == null ? null : Number(row.version),
     released: row?.released == null ? [] : parseJson<WriteResult['released']>(row.released),
     nextExpiryMs: row?.next == null ? null : Number(row.next),
+    wasCurrent: row?.was_current === true || row?.was_current === 't' || row?.was_current === 'true',
   };
 }
 

@@ -208,13 +208,19 @@ export interface HoldSecured {
   };
   /** The object found the lapsed hold's time still free: the appointment may be booked again. */
   rebook: boolean;
+  /** The object's snapshot version (the write's version check). */
+  expectedVersion?: number;
 }
 
 export interface HoldSecuredResult {
   /** False: the event was processed before; nothing changed. */
   fresh: boolean;
-  outcome: 'confirmed' | 'rebooked' | 'refund' | 'saved' | 'duplicate_event' | 'unknown_appointment';
+  outcome: 'confirmed' | 'rebooked' | 'refund' | 'saved' | 'duplicate_event' | 'unknown_appointment' | 'moved';
   version: number | null;
+  /** The version moved from the one the object's snapshot was at (else the snapshot is stale: reload it). */
+  versionWasCurrent: boolean;
+  /** The barber the appointment is with now (null: no such appointment). */
+  currentBarberId: string | null;
   appointment: AppointmentRecord | null;
   /** The refund recorded when the payment could not buy the slot (taken, cancelled, paid twice). */
   refund: Movement | null;
@@ -236,8 +242,18 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
     appointment: unknown;
     rebooked: boolean | string | null;
     refund: unknown;
+    current_barber: string | null;
+    was_current: boolean | string | null;
   }>(sql`
-    WITH ${eventInsert(h.event, 'applied')},
+    WITH owner AS (SELECT barber_id FROM appointments WHERE id = ${h.appointmentId}),
+    -- Recorded only by the object of the barber the appointment is with now (it may have moved
+    -- since the intent was made): another barber's object answers \`moved\` and records nothing.
+    ev AS (
+      INSERT INTO stripe_events (event_id, type, payload, processed_at, outcome)
+      SELECT ${h.event.id}, ${h.event.type}, ${JSON.stringify(h.event.payload)}::jsonb, now(), 'applied'
+       WHERE coalesce((SELECT barber_id FROM owner) = ${h.barberId}::uuid, true)
+      ON CONFLICT (event_id) DO NOTHING
+      RETURNING id),
     cur AS (SELECT a.* FROM appointments a WHERE a.id = ${h.appointmentId} AND a.barber_id = ${h.barberId} AND EXISTS (SELECT 1 FROM ev)),
     target AS (
       SELECT cur.id, (cur.status = 'cancelled' AND cur.cancel_reason = 'hold_expired') AS lapsed FROM cur
@@ -298,7 +314,9 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
         FROM cur, pay WHERE (SELECT owed_back FROM lost)
       RETURNING *)
     SELECT EXISTS (SELECT 1 FROM ev) AS fresh,
+           (SELECT barber_id FROM owner) AS current_barber,
            (SELECT schedule_version FROM v) AS version,
+           (SELECT schedule_version - 1 = ${h.expectedVersion ?? -1} FROM v) AS was_current,
            coalesce((SELECT ${recordJson('upd')} FROM upd), (SELECT ${recordJson('cur')} FROM cur)) AS appointment,
            (SELECT lapsed FROM target) AS rebooked,
            (SELECT ${movementJson('refund', sql`${p?.paymentIntentId ?? null}::text`, sql`refund_client.id`)}
@@ -307,6 +325,10 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
   const fresh = truthy(row?.fresh);
   const refund = row?.refund == null ? null : parse<HoldSecuredResult['refund']>(row.refund);
   const version = row?.version == null ? null : Number(row.version);
+  const currentBarber = row?.current_barber ?? null;
+  if (currentBarber !== null && currentBarber !== h.barberId) {
+    return { fresh: false, outcome: 'moved', version: null, versionWasCurrent: false, appointment: null, refund: null, currentBarberId: currentBarber };
+  }
   const outcome: HoldSecuredResult['outcome'] = !fresh
     ? 'duplicate_event'
     : row?.appointment == null
@@ -322,12 +344,19 @@ export async function applyHoldSecured(db: Db, h: HoldSecured): Promise<HoldSecu
     fresh,
     outcome,
     version,
+    versionWasCurrent: truthy(row?.was_current),
     appointment: row?.appointment == null ? null : parse<AppointmentRecord>(row.appointment),
     refund,
+    currentBarberId: currentBarber,
   };
 }
 
-/** An up-front attempt failed or was cancelled: the row says so (the hold stays until it lapses). */
+/**
+ * An attempt failed or was cancelled: the row says so. Up-front rows are found by their intent
+ * (and recorded if the intent's row was never written); a fee's row by the id in its metadata —
+ * its intent id may not be on it yet (the inline send's answer was lost), and a second row would
+ * make the outbox charge it again.
+ */
 export async function applyIntentEnded(
   db: Db,
   e: EventRecord,
@@ -340,8 +369,18 @@ export async function applyIntentEnded(
     amountCents: number;
     currency: string;
     kind: 'deposit' | 'full' | 'fee';
-  }
+    /** For a fee: our row (metadata.payment_id). */
+    paymentId: string | null;
+  },
 ): Promise<boolean> {
+  if (i.kind === 'fee') {
+    return onEvent(db, e, i.status, sql`
+    upd AS (
+      UPDATE payments SET status = ${i.status}::payment_status, failure_reason = ${i.reason},
+             stripe_payment_intent_id = coalesce(stripe_payment_intent_id, ${i.paymentIntentId}), updated_at = now()
+       WHERE id = ${i.paymentId}::uuid AND kind = 'fee' AND status IN ('requires_payment', 'processing') AND EXISTS (SELECT 1 FROM ev)
+      RETURNING id)`);
+  }
   return onEvent(db, e, i.status, sql`
     upd AS (
       UPDATE payments SET status = ${i.status}::payment_status, failure_reason = ${i.reason}, updated_at = now()
@@ -410,7 +449,9 @@ export async function applyChargeRefunded(
        LIMIT 1),
     seen AS (SELECT * FROM json_to_recordset(${refunds}::json) AS x(refund_id text, amount_cents int, status text, payment_id uuid)),
     ours AS (
-      UPDATE payments r SET stripe_refund_id = seen.refund_id, status = seen.status::payment_status, updated_at = now()
+      -- A late, older event never moves a refund that succeeded back.
+      UPDATE payments r SET stripe_refund_id = seen.refund_id,
+             status = CASE WHEN before.status = 'succeeded' THEN before.status ELSE seen.status::payment_status END, updated_at = now()
         FROM seen, src, payments before
        WHERE r.kind = 'refund' AND r.refund_of = src.id AND before.id = r.id
          AND (r.id = seen.payment_id OR r.stripe_refund_id = seen.refund_id)
@@ -430,7 +471,8 @@ export async function applyChargeRefunded(
       UPDATE payments c
          SET refund_reserved_cents = least(c.amount_cents, greatest(0, c.refund_reserved_cents
                + coalesce((SELECT sum(amount_cents) FROM theirs WHERE new_status <> 'failed'), 0)
-               - coalesce((SELECT sum(amount_cents) FROM ours WHERE new_status = 'failed' AND was_status <> 'failed'), 0))),
+               - coalesce((SELECT sum(amount_cents) FROM ours WHERE new_status = 'failed' AND was_status <> 'failed'), 0)
+               + coalesce((SELECT sum(amount_cents) FROM ours WHERE new_status <> 'failed' AND was_status = 'failed'), 0))),
              updated_at = now()
         FROM src WHERE c.id = src.id)`);
 }
@@ -551,6 +593,27 @@ export interface MovementOutcome {
   stripeChargeId?: string | null;
   applicationFeeCents?: number;
   failureReason?: string | null;
+}
+
+/**
+ * Movements that kept failing to reach Stripe (an outage longer than the sweep's attempts): given
+ * up as `failed` so the owner sees them in the payments list, and a refund's reservation goes back
+ * to its charge (the owner can refund by hand). One statement.
+ */
+export async function giveUpMovements(db: Db, maxAttempts: number): Promise<number> {
+  const result = await db.execute<{ n: number | string }>(sql`
+    WITH gave_up AS (
+      UPDATE payments p SET status = 'failed', failure_reason = 'gave_up: ' || coalesce(p.failure_reason, 'unreachable'), updated_at = now()
+       WHERE p.attempts >= ${maxAttempts}
+         AND ((p.kind = 'refund' AND p.status = 'processing' AND p.stripe_refund_id IS NULL)
+           OR (p.kind = 'fee' AND p.status = 'requires_payment' AND p.stripe_payment_intent_id IS NULL))
+      RETURNING p.kind, p.refund_of, p.amount_cents),
+    released AS (
+      UPDATE payments c SET refund_reserved_cents = greatest(0, c.refund_reserved_cents - f.total), updated_at = now()
+        FROM (SELECT refund_of, sum(amount_cents)::int AS total FROM gave_up WHERE kind = 'refund' GROUP BY refund_of) f
+       WHERE c.id = f.refund_of)
+    SELECT count(*)::int AS n FROM gave_up`);
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 /** Writes what Stripe said about each movement — one statement for all of them. */
