@@ -5,19 +5,21 @@ import { deleteExpiredIdempotencyKeys } from './db/queries/maintenance';
 import { createLogger } from './lib/logger';
 import { createServices } from './services/container';
 import { sweepMovements } from './services/payments';
+import { sendReminders } from './services/reminders';
 
 /**
  * Cron: the safety net behind per-barber alarms. Finds barbers with lapsed holds and asks each
  * barber's Durable Object to release them, so the release is serialised with bookings; and drops
  * expired Idempotency-Keys; and sends refunds and fees that were recorded but never reached
- * Stripe (a crash or an outage between the two halves of the outbox). Each job and each barber fails on its own: one broken object or a
- * failing statement is logged and the rest of the run still happens.
+ * Stripe (a crash or an outage between the two halves of the outbox); and enqueues the 24 h and 2 h
+ * reminders that are due at the tick's scheduled time (ADR 0014). Each job and each barber fails on
+ * its own: one broken object or a failing statement is logged and the rest of the run still happens.
  */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, { cron: controller.cron });
   const db = createDb(config);
-  const summary: Record<string, number> = { barbers: 0, holds_released: 0, barbers_failed: 0, idempotency_keys_deleted: 0, movements_sent: 0 };
+  const summary: Record<string, number> = { barbers: 0, holds_released: 0, barbers_failed: 0, idempotency_keys_deleted: 0, movements_sent: 0, reminders_claimed: 0, reminders_enqueued: 0 };
 
   try {
     const barbers = await barbersWithLapsedHolds(db);
@@ -45,6 +47,15 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     summary.movements_sent = await sweepMovements(createServices(env, config, logger));
   } catch (err) {
     logger.error('money movement sweep failed', { err });
+  }
+  try {
+    const runs = await sendReminders(createServices(env, config, logger), controller.scheduledTime);
+    for (const run of Object.values(runs)) {
+      summary.reminders_claimed! += run?.claimed ?? 0;
+      summary.reminders_enqueued! += run?.enqueued ?? 0;
+    }
+  } catch (err) {
+    logger.error('reminders failed', { err });
   }
   logger.info('scheduled run', summary);
 }
