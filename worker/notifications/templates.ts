@@ -1,0 +1,276 @@
+/**
+ * What each notification says: a subject, a plain-text and an HTML e-mail body, and a short SMS,
+ * from the message's template and data (and, for account messages, its opened secrets). Pure:
+ * everything comes in as arguments, so rendering is tested without a queue or a provider.
+ *
+ * Times are always the shop's wall clock (data.timezone) with the zone named; every value that
+ * reaches HTML is escaped. Confirmations and reschedules carry an .ics of the appointment under a
+ * stable UID, so calendars update the event instead of adding another.
+ */
+import { icsCalendar } from '../domain/ics';
+import { escapeHtml, formatMoney, formatWhen, safeHref } from './format';
+
+export interface RenderContext {
+  locale: string;
+  /** The shop's name as it is now (the message data may not carry it). */
+  shopName?: string | null;
+  /** appointments.ics_sequence at send time: the attachment is the event's current version. */
+  icsSequence?: number;
+  /** DTSTAMP of attachments; default now. */
+  nowMs?: number;
+}
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  /** The file's text (providers encode it as they need). */
+  content: string;
+}
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+  sms: string;
+  attachments: Attachment[];
+}
+
+export class UnknownTemplateError extends Error {
+  override readonly name = 'UnknownTemplateError';
+  constructor(readonly template: string) {
+    super(`no template named ${template}`);
+  }
+}
+
+/** A message is missing something its template cannot do without (a link, a start time). */
+export class IncompleteMessageError extends Error {
+  override readonly name = 'IncompleteMessageError';
+  constructor(readonly template: string, readonly field: string) {
+    super(`${template} needs ${field}`);
+  }
+}
+
+/** Booking messages respect the client's channel preferences; account messages always go. */
+export const ACCOUNT_TEMPLATES = new Set(['verify_email', 'password_reset', 'barber_invitation']);
+
+type Data = Record<string, unknown>;
+
+interface Draft {
+  subject: string;
+  /** Paragraphs, plain text (escaped for HTML by the layout). */
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  sms: string;
+  ics?: boolean;
+}
+
+const str = (data: Data, key: string): string | undefined => {
+  const v = data[key];
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+};
+const num = (data: Data, key: string): number | undefined => {
+  const v = data[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+const instant = (data: Data, key: string): number | undefined => {
+  const v = str(data, key);
+  const ms = v === undefined ? Number.NaN : Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
+interface Appointment {
+  shop: string;
+  greeting: string;
+  what: string;
+  when: string;
+  startMs: number;
+  endMs: number;
+  zone: string;
+}
+
+function appointment(template: string, data: Data, ctx: RenderContext): Appointment {
+  const startMs = instant(data, 'start_time');
+  if (startMs === undefined) throw new IncompleteMessageError(template, 'data.start_time');
+  const zone = str(data, 'timezone') ?? 'UTC';
+  const service = str(data, 'service_name');
+  const barber = str(data, 'barber_name');
+  const first = str(data, 'client_first_name');
+  return {
+    shop: ctx.shopName ?? str(data, 'shop_name') ?? 'BookedBarber',
+    greeting: first ? `Hi ${first},` : 'Hi,',
+    what: [service ?? 'Your appointment', barber ? `with ${barber}` : undefined].filter(Boolean).join(' '),
+    when: formatWhen(startMs, zone, ctx.locale),
+    startMs,
+    endMs: instant(data, 'end_time') ?? startMs + 30 * 60_000,
+    zone,
+  };
+}
+
+const money = (data: Data, key: string, ctx: RenderContext): string | undefined => {
+  const cents = num(data, key);
+  const currency = str(data, 'currency');
+  return cents !== undefined && cents > 0 && currency ? formatMoney(cents, currency, ctx.locale) : undefined;
+};
+
+const drafts: Record<string, (data: Data, secrets: Record<string, string>, ctx: RenderContext) => Draft> = {
+  'appointment.held': (data, _s, ctx) => {
+    const a = appointment('appointment.held', data, ctx);
+    const until = instant(data, 'hold_expires_at');
+    const untilText = until !== undefined ? ` until ${formatWhen(until, a.zone, ctx.locale)}` : '';
+    return {
+      subject: `${a.shop}: your booking is held — ${a.when}`,
+      paragraphs: [a.greeting, `We are holding ${a.what} on ${a.when} for you${untilText}.`, 'Complete the payment to confirm it; after that the time is offered to others.'],
+      sms: `${a.shop}: ${a.what}, ${a.when} is held for you${untilText}. Complete the payment to confirm.`,
+    };
+  },
+  'appointment.confirmed': (data, _s, ctx) => {
+    const a = appointment('appointment.confirmed', data, ctx);
+    return {
+      subject: `${a.shop}: booking confirmed — ${a.when}`,
+      paragraphs: [a.greeting, `Your booking is confirmed: ${a.what} on ${a.when}.`, 'The attached calendar file adds it to your calendar.'],
+      sms: `${a.shop}: confirmed — ${a.what}, ${a.when}.`,
+      ics: true,
+    };
+  },
+  'appointment.rescheduled': (data, _s, ctx) => {
+    const a = appointment('appointment.rescheduled', data, ctx);
+    const before = instant(data, 'previous_start_time');
+    const from = before !== undefined ? ` from ${formatWhen(before, a.zone, ctx.locale)}` : '';
+    return {
+      subject: `${a.shop}: appointment moved to ${a.when}`,
+      paragraphs: [a.greeting, `Your appointment (${a.what}) has moved${from} to ${a.when}.`, 'The attached calendar file updates the event in your calendar.'],
+      sms: `${a.shop}: your appointment moved${from} to ${a.when}.`,
+      ics: true,
+    };
+  },
+  'appointment.cancelled': (data, _s, ctx) => {
+    const a = appointment('appointment.cancelled', data, ctx);
+    const fee = money(data, 'fee_cents', ctx);
+    const refund = money(data, 'refund_due_cents', ctx);
+    const settled = [fee ? `A cancellation fee of ${fee} applies.` : undefined, refund ? `${refund} will be refunded to your card.` : undefined].filter(
+      (s): s is string => s !== undefined,
+    );
+    return {
+      subject: `${a.shop}: appointment cancelled — ${a.when}`,
+      paragraphs: [a.greeting, `Your appointment (${a.what}) on ${a.when} is cancelled.`, ...settled],
+      sms: `${a.shop}: your appointment on ${a.when} is cancelled.${fee ? ` Fee: ${fee}.` : ''}${refund ? ` Refund: ${refund}.` : ''}`,
+    };
+  },
+  'appointment.no_show': (data, _s, ctx) => {
+    const a = appointment('appointment.no_show', data, ctx);
+    const fee = money(data, 'fee_cents', ctx);
+    return {
+      subject: `${a.shop}: we missed you — ${a.when}`,
+      paragraphs: [a.greeting, `You were booked for ${a.what} on ${a.when} and did not come.`, ...(fee ? [`A no-show fee of ${fee} was charged as the shop's policy says.`] : [])],
+      sms: `${a.shop}: we missed you on ${a.when}.${fee ? ` A no-show fee of ${fee} applies.` : ''}`,
+    };
+  },
+  'waitlist.offer': (data, secrets, ctx) => {
+    const a = appointment('waitlist.offer', data, ctx);
+    const until = instant(data, 'hold_expires_at');
+    const untilText = until !== undefined ? ` until ${formatWhen(until, a.zone, ctx.locale)}` : '';
+    const link = secrets.link ?? str(data, 'link');
+    return {
+      subject: `${a.shop}: a time opened up — ${a.when}`,
+      paragraphs: [a.greeting, `A time you were waiting for is free: ${a.what} on ${a.when}. It is held for you${untilText}.`],
+      ...(link ? { action: { label: 'Take this time', url: link } } : {}),
+      sms: `${a.shop}: a time opened — ${a.what}, ${a.when}. Held for you${untilText}.${link ? ` ${link}` : ''}`,
+    };
+  },
+  'payment.refunded': (data, _s, ctx) => {
+    const a = appointment('payment.refunded', data, ctx);
+    const amount = money(data, 'refund_cents', ctx) ?? 'Your payment';
+    return {
+      subject: `${a.shop}: ${amount} refunded`,
+      paragraphs: [a.greeting, `We refunded ${amount} for ${a.what} on ${a.when}: the booking could not be kept.`, 'The refund reaches your card within a few days.'],
+      sms: `${a.shop}: we refunded ${amount} for ${a.when}.`,
+    };
+  },
+  'appointment.reminder': (data, _s, ctx) => {
+    const a = appointment('appointment.reminder', data, ctx);
+    return {
+      subject: `${a.shop}: reminder — ${a.when}`,
+      paragraphs: [a.greeting, `A reminder of your appointment: ${a.what} on ${a.when}.`],
+      sms: `${a.shop} reminder: ${a.what}, ${a.when}.`,
+    };
+  },
+  verify_email: (data, secrets) => {
+    const link = secrets.link;
+    if (!link) throw new IncompleteMessageError('verify_email', 'secrets.link');
+    const first = str(data, 'first_name');
+    return {
+      subject: 'Confirm your e-mail address',
+      paragraphs: [first ? `Hi ${first},` : 'Hi,', 'Confirm your e-mail address to finish setting up your BookedBarber account.', 'If you did not sign up, ignore this message.'],
+      action: { label: 'Confirm my e-mail', url: link },
+      sms: `Confirm your BookedBarber e-mail: ${link}`,
+    };
+  },
+  password_reset: (_data, secrets) => {
+    const link = secrets.link;
+    if (!link) throw new IncompleteMessageError('password_reset', 'secrets.link');
+    return {
+      subject: 'Reset your password',
+      paragraphs: ['Someone asked to reset the password of your BookedBarber account.', 'The link works once and expires soon. If it was not you, ignore this message: your password stays as it is.'],
+      action: { label: 'Choose a new password', url: link },
+      sms: `Reset your BookedBarber password: ${link}`,
+    };
+  },
+  barber_invitation: (data, secrets, ctx) => {
+    const link = secrets.accept_url;
+    if (!link) throw new IncompleteMessageError('barber_invitation', 'secrets.accept_url');
+    const shop = str(data, 'shop_name') ?? ctx.shopName ?? 'a shop';
+    const role = str(data, 'role') ?? 'barber';
+    const expires = instant(data, 'expires_at');
+    return {
+      subject: `You are invited to join ${shop} on BookedBarber`,
+      paragraphs: [
+        `You are invited to join ${shop} as ${role === 'owner' ? 'an owner' : `a ${role}`}.`,
+        ...(expires !== undefined ? [`The invitation is valid until ${formatWhen(expires, 'UTC', ctx.locale)}.`] : []),
+      ],
+      action: { label: 'Accept the invitation', url: link },
+      sms: `Join ${shop} on BookedBarber: ${link}`,
+    };
+  },
+};
+
+export const TEMPLATES = Object.keys(drafts);
+
+function layout(draft: Draft): { text: string; html: string } {
+  const text = [...draft.paragraphs, ...(draft.action ? [`${draft.action.label}: ${draft.action.url}`] : [])].join('\n\n') + '\n';
+  const href = draft.action ? safeHref(draft.action.url) : null;
+  const body = [
+    ...draft.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(draft.action && href ? [`<p><a href="${href}">${escapeHtml(draft.action.label)}</a></p>`, `<p style="color:#666;font-size:12px">${escapeHtml(draft.action.url)}</p>`] : []),
+  ].join('\n');
+  const html = `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(draft.subject)}</title></head>\n<body style="font-family:sans-serif;line-height:1.5">\n${body}\n</body></html>\n`;
+  return { text, html };
+}
+
+function icsOf(data: Data, ctx: RenderContext, a: Appointment): Attachment {
+  const id = str(data, 'appointment_id');
+  if (!id) throw new IncompleteMessageError('ics', 'data.appointment_id');
+  const calendar = icsCalendar(
+    [
+      {
+        uid: `${id}@bookedbarber.app`,
+        sequence: ctx.icsSequence ?? 0,
+        startMs: a.startMs,
+        endMs: a.endMs,
+        summary: `${a.what} — ${a.shop}`,
+        status: 'CONFIRMED',
+      },
+    ],
+    { timeZone: a.zone },
+    ctx.nowMs,
+  );
+  return { filename: 'appointment.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: calendar };
+}
+
+export function renderNotification(template: string, data: Data, secrets: Record<string, string>, ctx: RenderContext): RenderedMessage {
+  const draft = drafts[template];
+  if (!Object.hasOwn(drafts, template) || !draft) throw new UnknownTemplateError(template);
+  const d = draft(data, secrets, ctx);
+  const { text, html } = layout(d);
+  const attachments = d.ics ? [icsOf(data, ctx, appointment(template, data, ctx))] : [];
+  return { subject: d.subject, text, html, sms: d.sms, attachments };
+}
