@@ -34,6 +34,17 @@ async function runBatch(queue: string, messages: { id: string; body: unknown; at
 
 const key = (label: string) => `test:${label}:${crypto.randomUUID()}`;
 
+/** What appointment-events.ts puts in a booking message (no real appointment behind it). */
+const bookingData = () => ({
+  appointment_id: crypto.randomUUID(),
+  barber_name: 'Sam',
+  service_name: 'Cut',
+  client_first_name: 'Clara',
+  start_time: '2026-12-07T15:30:00.000Z',
+  end_time: '2026-12-07T16:00:00.000Z',
+  timezone: 'America/New_York',
+});
+
 describe('notifications queue', () => {
   it('delivers a message sent through the producer binding to the consumer', async () => {
     const dedupeKey = key('producer');
@@ -41,20 +52,20 @@ describe('notifications queue', () => {
       dedupe_key: dedupeKey,
       channel: 'email',
       to: 'client@example.test',
-      template: 'booking_confirmed',
-      data: { appointment_id: 'a1' },
+      template: 'appointment.confirmed',
+      data: bookingData(),
     }, keys());
     const row = await eventually(async () => {
       const [found] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
       return found?.status === 'sent' ? found : undefined;
     });
-    expect(row).toMatchObject({ channel: 'email', recipient: 'client@example.test', template: 'booking_confirmed' });
+    expect(row).toMatchObject({ channel: 'email', recipient: 'client@example.test', template: 'appointment.confirmed' });
     expect(row.sentAt).not.toBeNull();
   });
 
   it('sends a redelivered message once (dedupe key)', async () => {
     const dedupeKey = key('dup');
-    const body = { dedupe_key: dedupeKey, channel: 'sms', to: '+15555550100', template: 'reminder_2h', data: {} };
+    const body = { dedupe_key: dedupeKey, channel: 'sms', to: '+15555550100', template: 'appointment.cancelled', data: bookingData() };
     for (const attempt of [1, 2]) {
       const batch = createMessageBatch('notifications', [{ id: `m${attempt}`, timestamp: new Date(), attempts: attempt, body }]);
       const ctx = createExecutionContext();
@@ -69,7 +80,7 @@ describe('notifications queue', () => {
 
   it('sends once when the same message is delivered twice at the same time', async () => {
     const dedupeKey = key('concurrent');
-    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'twice@example.test', template: 'reminder_24h', data: {} };
+    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'twice@example.test', template: 'appointment.confirmed', data: bookingData() };
     const runs = [1, 2].map(async (n) => {
       const batch = createMessageBatch('notifications', [{ id: `c${n}`, timestamp: new Date(), attempts: 1, body }]);
       const ctx = createExecutionContext();

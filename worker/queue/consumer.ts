@@ -1,43 +1,112 @@
 import { z } from 'zod';
 import { loadReadyConfig, type AppConfig } from '../env';
 import { createDb, type Db } from '../db/client';
-import { claimDelivery, markDelivered, markFailed } from '../db/queries/notifications';
+import {
+  claimDelivery,
+  DEAD_LETTERED,
+  deliveryContext,
+  markDelivered,
+  markFailed,
+  markFailedForGood,
+  markSkipped,
+  type DeliveryContext,
+} from '../db/queries/notifications';
+import { decryptPhone } from '../lib/crypto';
 import { createLogger, type Logger } from '../lib/logger';
+import { providersFor } from '../notifications/configured';
+import { messageLocale } from '../notifications/format';
+import type { Providers, SendResult } from '../notifications/providers';
+import { stillRelevant } from '../notifications/relevance';
+import { ACCOUNT_TEMPLATES, IncompleteMessageError, renderNotification, UnknownTemplateError } from '../notifications/templates';
 import { testMailbox } from './mailbox';
-import { openNotification, queuedNotificationSchema, UnreadableSecretsError, type OpenedNotification } from './messages';
+import { openNotification, queuedNotificationSchema, smsRecipientUser, UnreadableSecretsError, type OpenedNotification } from './messages';
 
 /** All the dead-letter consumer reads of a body, whatever else it holds. */
 const deadLetterSchema = z.object({ dedupe_key: z.string().min(1).max(200) });
+
+const uuid = z.uuid();
+const idIn = (value: unknown): string | null => (uuid.safeParse(value).success ? (value as string) : null);
 
 /** Exponential backoff for retried messages: 10 s, 20 s, 40 s, ... capped at 10 minutes. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
 }
 
-type Outcome = 'sent' | 'already_sent' | 'in_flight' | 'unreadable';
+/**
+ * What became of one delivery. `retry`: the provider failed in a way worth another try (the
+ * notification is marked failed meanwhile); `in_flight`: another delivery is sending it now.
+ * Everything else is acknowledged.
+ */
+type Outcome = 'sent' | 'already_sent' | 'settled' | 'in_flight' | 'skipped' | 'failed' | 'retry';
+
+interface Deps {
+  db: Db;
+  logger: Logger;
+  config: AppConfig;
+  providers: Providers;
+}
+
+/** E.164 from the digits users.phone_enc holds (or a literal number a producer named). */
+const e164 = (digits: string) => `+${digits.replace(/\D+/g, '')}`;
+const literalPhone = /^\+?[0-9][0-9 ()-]{6,20}$/;
+
+type Send = { to: string; locale: string; context: DeliveryContext | null } | { skip: string } | { fail: string };
 
 /**
- * Local development only: the terminal is the developer's mailbox, so links must be clickable.
- * Written past the logger on purpose (the logger redacts tokens); never in test or production.
+ * Who receives the message and whether they still want it, decided at send time: the client's
+ * channel preferences (booking messages only — account messages always go) and SMS consent; an
+ * SMS names the user and their number is decrypted here, never carried on the queue.
  */
-function devMailbox(message: OpenedNotification): void {
-  console.log(JSON.stringify({ msg: 'dev mailbox', to: message.to, template: message.template, data: message.data, secrets: message.secrets }));
+async function resolve(deps: Deps, message: OpenedNotification): Promise<Send> {
+  const account = ACCOUNT_TEMPLATES.has(message.template);
+  const smsUser = message.channel === 'sms' ? smsRecipientUser(message.to) : null;
+  const userId = smsUser ?? (account ? null : idIn(message.data.client_id));
+  const context = account
+    ? null
+    : await deliveryContext(deps.db, { userId, shopId: idIn(message.data.shop_id), appointmentId: idIn(message.data.appointment_id) });
+  const user = context?.user ?? null;
+  const locale = messageLocale(message.data.locale ?? user?.locale);
+  if (message.channel === 'email') {
+    if (user && !user.notify_email) return { skip: 'client_prefers_no_email' };
+    return { to: message.to, locale, context };
+  }
+  if (message.channel !== 'sms') return { to: message.to, locale, context };
+  if (user && !account && !user.notify_sms) return { skip: 'client_prefers_no_sms' };
+  if (user?.sms_opted_out) return { skip: 'sms_opted_out' };
+  if (smsUser) {
+    if (!user) return { skip: 'no_such_user' };
+    if (!user.phone_enc) return { skip: 'no_phone' };
+    const phone = await decryptPhone(user.phone_enc, deps.config.FIELD_ENCRYPTION_KEYS, deps.logger);
+    if (!phone) return { skip: 'phone_unreadable' };
+    return { to: e164(phone), locale, context };
+  }
+  if (!literalPhone.test(message.to)) return { fail: 'recipient is not a phone number' };
+  return { to: e164(message.to), locale, context };
 }
 
 /**
  * Sends one notification at most once per dedupe key: the delivery is claimed first (see
- * claimDelivery), so a redelivered message whose notification is already sent is acknowledged,
- * and one another consumer is sending right now is retried later rather than sent twice. The
- * secrets are opened only once the claim is ours, and only in memory.
+ * claimDelivery), so a redelivered message whose notification is already sent (or settled) is
+ * acknowledged, and one another consumer is sending right now is retried later rather than sent
+ * twice. The secrets are opened only once the claim is ours, and only in memory.
  */
-async function deliver(db: Db, logger: Logger, body: unknown, attempts: number, config: AppConfig): Promise<Outcome> {
+async function deliver(deps: Deps, body: unknown, attempts: number): Promise<Outcome> {
+  const { db, logger, config } = deps;
   const queued = queuedNotificationSchema.parse(body);
   const claim = await claimDelivery(
     db,
-    { dedupeKey: queued.dedupe_key, channel: queued.channel, recipient: queued.to, template: queued.template, payload: queued.data },
+    {
+      dedupeKey: queued.dedupe_key,
+      channel: queued.channel,
+      recipient: queued.to,
+      template: queued.template,
+      payload: queued.data,
+      shopId: idIn(queued.data.shop_id),
+    },
     attempts,
   );
   if (claim !== 'claimed') return claim;
+  const key = queued.dedupe_key;
 
   let message: OpenedNotification;
   try {
@@ -45,22 +114,66 @@ async function deliver(db: Db, logger: Logger, body: unknown, attempts: number, 
   } catch (err) {
     if (!(err instanceof UnreadableSecretsError)) throw err;
     // Retrying cannot help (the key is gone, or the seal is not this message's).
-    await markFailed(db, queued.dedupe_key, err.message);
-    logger.error('notification secrets unreadable, dropped', { dedupe_key: queued.dedupe_key, reason: err.reason });
-    return 'unreadable';
+    await markFailedForGood(db, key, err.message);
+    logger.error('notification secrets unreadable, dropped', { dedupe_key: key, reason: err.reason });
+    return 'failed';
   }
 
   try {
-    // E-mail and SMS providers arrive with the notifications work; until then every channel is
-    // delivered to the log (without recipient, data or links).
-    logger.info('notification delivered', { channel: message.channel, template: message.template, dedupe_key: message.dedupe_key });
-    if (config.APP_ENV === 'development') devMailbox(message);
-    if (config.APP_ENV === 'test') testMailbox.push(message);
+    if (!(await stillRelevant(db, message))) {
+      await markSkipped(db, key, 'no_longer_relevant');
+      logger.info('notification skipped', { dedupe_key: key, reason: 'no_longer_relevant' });
+      return 'skipped';
+    }
+    if (message.channel === 'log') {
+      logger.info('notification delivered', { channel: message.channel, template: message.template, dedupe_key: key });
+      await markDelivered(db, key);
+      return 'sent';
+    }
+    const target = await resolve(deps, message);
+    if ('skip' in target) {
+      await markSkipped(db, key, target.skip);
+      logger.info('notification skipped', { dedupe_key: key, reason: target.skip });
+      return 'skipped';
+    }
+    if ('fail' in target) {
+      await markFailedForGood(db, key, target.fail);
+      return 'failed';
+    }
+    let rendered;
+    try {
+      rendered = renderNotification(message.template, message.data, message.secrets, {
+        locale: target.locale,
+        shopName: target.context?.shop_name ?? null,
+        icsSequence: target.context?.ics_sequence ?? undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof UnknownTemplateError || err instanceof IncompleteMessageError)) throw err;
+      await markFailedForGood(db, key, err.message);
+      logger.error('notification cannot be rendered, dropped', { dedupe_key: key, template: message.template, reason: err.message });
+      return 'failed';
+    }
+    const result: SendResult =
+      message.channel === 'email'
+        ? await deps.providers.email.sendEmail({ dedupeKey: key, to: target.to, ...rendered })
+        : await deps.providers.sms.sendSms({ dedupeKey: key, to: target.to, body: rendered.sms });
+    if (!result.ok) {
+      logger.warn('notification not accepted by the provider', { dedupe_key: key, channel: message.channel, retryable: result.retryable, error: result.error });
+      if (result.retryable) {
+        await markFailed(db, key, result.error);
+        return 'retry';
+      }
+      await markFailedForGood(db, key, result.error);
+      return 'failed';
+    }
+    await markDelivered(db, key, result.providerMessageId);
   } catch (err) {
-    await markFailed(db, message.dedupe_key, err instanceof Error ? err.message : String(err));
+    await markFailed(db, key, err instanceof Error ? err.message : String(err));
     throw err;
   }
-  await markDelivered(db, message.dedupe_key);
+  logger.info('notification delivered', { channel: message.channel, template: message.template, dedupe_key: key });
+  if (config.APP_ENV === 'development') logger.info('notification in the dev outbox', { url: `${config.APP_ORIGIN}/dev/outbox` });
+  if (config.APP_ENV === 'test') testMailbox.push(message);
   return 'sent';
 }
 
@@ -75,21 +188,22 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
     for (const msg of batch.messages) {
       const parsed = deadLetterSchema.safeParse(msg.body);
       logger.error('notification dead-lettered', { message_id: msg.id, dedupe_key: parsed.data?.dedupe_key });
-      if (parsed.success) await markFailed(db, parsed.data.dedupe_key, 'dead-lettered');
+      if (parsed.success) await markFailed(db, parsed.data.dedupe_key, DEAD_LETTERED);
       msg.ack();
     }
     return;
   }
 
+  const deps: Deps = { db, logger, config, providers: providersFor(config, db) };
   for (const msg of batch.messages) {
     try {
-      const outcome = await deliver(db, logger, msg.body, msg.attempts, config);
-      if (outcome === 'in_flight') {
-        // Another delivery of the same notification is sending it now; look again later.
+      const outcome = await deliver(deps, msg.body, msg.attempts);
+      if (outcome === 'in_flight' || outcome === 'retry') {
+        // Another delivery is sending it now, or the provider may take it later: look again then.
         msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
         continue;
       }
-      if (outcome === 'already_sent') logger.info('notification already sent', { message_id: msg.id });
+      if (outcome === 'already_sent' || outcome === 'settled') logger.info('notification already settled', { message_id: msg.id, outcome });
       msg.ack();
     } catch (err) {
       const invalid = err instanceof Error && err.name === 'ZodError';

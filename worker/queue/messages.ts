@@ -36,6 +36,20 @@ export const queuedNotificationSchema = z
   .object({ ...envelope, sealed: z.string().min(1).max(16_384).optional() })
   .strict();
 
+/**
+ * SMS recipients are named by user, never by number: producers do not hold phone numbers (they are
+ * encrypted at rest), and a number must not sit in a queue for days. The consumer decrypts the
+ * user's phone at send time, which also honours a number changed since the message was made.
+ */
+export const smsRecipient = (userId: string) => `user:${userId}`;
+
+const USER_RECIPIENT = /^user:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The user an SMS recipient names (`user:<uuid>`), or null for anything else. */
+export function smsRecipientUser(to: string): string | null {
+  return USER_RECIPIENT.exec(to)?.[1] ?? null;
+}
+
 export type NotificationMessage = z.input<typeof notificationMessageSchema>;
 export type QueuedNotification = z.output<typeof queuedNotificationSchema>;
 /** A message as the consumer delivers it, secrets opened. */

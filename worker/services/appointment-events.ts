@@ -2,9 +2,14 @@
  * What the outside world hears when an appointment changes: one queue message per event, keyed
  * so the consumer sends it once however often it is delivered (the key names the appointment and
  * the state it reached — a second reschedule to a new time is a new message, a redelivery is not).
+ *
+ * Each event is an e-mail to the client's address and, for the ones worth a text (confirmed,
+ * rescheduled, cancelled, a waitlist offer), an SMS naming the client (`user:<id>`): the consumer
+ * decrypts the number and checks the client's preferences and SMS consent when it sends.
+ * The SMS key is the e-mail's with `:sms` appended, so the e-mail keys stay what they always were.
  */
 import type { AppointmentRecord } from '../db/queries/booking';
-import type { NotificationMessage } from '../queue/messages';
+import { smsRecipient, type NotificationMessage } from '../queue/messages';
 import { wireInstant } from '../lib/wire';
 
 export type AppointmentEvent =
@@ -39,33 +44,41 @@ function dedupeKey(event: AppointmentEvent): string {
   }
 }
 
+/** The events a client also gets a text for: what changes when (or whether) they come in. */
+const smsKinds = new Set<AppointmentEvent['kind']>(['confirmed', 'rescheduled', 'cancelled', 'waitlist_offer']);
+
 export function appointmentEvents(event: AppointmentEvent): NotificationMessage[] {
   const a = event.appointment;
   // Completion is bookkeeping; the client hears about everything else.
-  if (event.kind === 'completed' || !a.client_email) return [];
-  return [
-    {
-      dedupe_key: dedupeKey(event),
-      channel: 'email',
-      to: a.client_email,
-      template: templates[event.kind],
-      data: {
-        appointment_id: a.id,
-        shop_id: a.shop_id,
-        barber_name: a.barber_name,
-        service_name: a.service_name,
-        client_first_name: a.client_first_name,
-        start_time: wireInstant(a.start_ms),
-        end_time: wireInstant(a.end_ms),
-        timezone: a.timezone,
-        status: a.status,
-        ...(a.hold_expires_ms !== null ? { hold_expires_at: wireInstant(a.hold_expires_ms) } : {}),
-        ...(event.kind === 'rescheduled' ? { previous_start_time: wireInstant(event.previousStartMs) } : {}),
-        ...(event.kind === 'payment_refunded'
-          ? { refund_cents: event.refund.amount_cents, refund_reason: event.refund.reason, currency: a.currency }
-          : {}),
-        ...(a.settlement ? { settlement: a.settlement, fee_cents: a.fee_cents, refund_due_cents: a.refund_due_cents, currency: a.currency } : {}),
-      },
-    },
-  ];
+  if (event.kind === 'completed') return [];
+  const key = dedupeKey(event);
+  const data = eventData(event);
+  const messages: NotificationMessage[] = [];
+  if (a.client_email) messages.push({ dedupe_key: key, channel: 'email', to: a.client_email, template: templates[event.kind], data });
+  if (smsKinds.has(event.kind)) {
+    messages.push({ dedupe_key: `${key}:sms`, channel: 'sms', to: smsRecipient(a.client_id), template: templates[event.kind], data });
+  }
+  return messages;
+}
+
+function eventData(event: AppointmentEvent): Record<string, unknown> {
+  const a = event.appointment;
+  return {
+    appointment_id: a.id,
+    shop_id: a.shop_id,
+    client_id: a.client_id,
+    barber_name: a.barber_name,
+    service_name: a.service_name,
+    client_first_name: a.client_first_name,
+    start_time: wireInstant(a.start_ms),
+    end_time: wireInstant(a.end_ms),
+    timezone: a.timezone,
+    status: a.status,
+    ...(a.hold_expires_ms !== null ? { hold_expires_at: wireInstant(a.hold_expires_ms) } : {}),
+    ...(event.kind === 'rescheduled' ? { previous_start_time: wireInstant(event.previousStartMs) } : {}),
+    ...(event.kind === 'payment_refunded'
+      ? { refund_cents: event.refund.amount_cents, refund_reason: event.refund.reason, currency: a.currency }
+      : {}),
+    ...(a.settlement ? { settlement: a.settlement, fee_cents: a.fee_cents, refund_due_cents: a.refund_due_cents, currency: a.currency } : {}),
+  };
 }

@@ -1,0 +1,74 @@
+/**
+ * Twilio Programmable Messaging over fetch: POST {api}/2010-04-01/Accounts/{sid}/Messages.json,
+ * Basic auth sid:token, a form body (To, From or MessagingServiceSid, Body). 201 is accepted (its
+ * `sid` is the provider's id); 429 and 5xx are retried; a 4xx — an invalid number (21211), an
+ * unsubscribed recipient (21610), a landline (21614), bad credentials — never succeeds on a retry.
+ */
+import { bodyText, isRetryableStatus, permanent, request, retryable, type SendResult, type SmsProvider } from './providers';
+
+export interface TwilioOptions {
+  accountSid: string;
+  authToken: string;
+  /** An E.164 number, or a messaging service SID (MG…). */
+  from: string;
+  apiUrl: string;
+}
+
+/** Codes Twilio answers for a recipient that cannot receive the message, named in the error. */
+export const TWILIO_RECIPIENT_CODES: Record<number, string> = {
+  21211: 'invalid_number',
+  21408: 'region_not_enabled',
+  21610: 'unsubscribed',
+  21612: 'unreachable',
+  21614: 'not_mobile',
+};
+
+export function twilioForm(to: string, from: string, body: string): URLSearchParams {
+  const form = new URLSearchParams({ To: to });
+  if (from.startsWith('MG')) form.set('MessagingServiceSid', from);
+  else form.set('From', from);
+  form.set('Body', body);
+  return form;
+}
+
+function errorOf(status: number, text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { code?: number; message?: string };
+    if (typeof parsed.code === 'number') {
+      const name = TWILIO_RECIPIENT_CODES[parsed.code];
+      return `twilio ${status} ${parsed.code}${name ? ` ${name}` : ''}: ${(parsed.message ?? '').slice(0, 300)}`;
+    }
+  } catch {
+    // not JSON: the raw text
+  }
+  return `twilio ${status}${text ? `: ${text.slice(0, 300)}` : ''}`;
+}
+
+export function twilioProvider(opts: TwilioOptions, fetcher: typeof fetch = fetch): SmsProvider {
+  const url = `${opts.apiUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}/Messages.json`;
+  const authorization = `Basic ${btoa(`${opts.accountSid}:${opts.authToken}`)}`;
+  return {
+    name: 'twilio',
+    async sendSms(message): Promise<SendResult> {
+      const res = await request(fetcher, url, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+        body: twilioForm(message.to, opts.from, message.body).toString(),
+      });
+      if (!(res instanceof Response)) return res;
+      const text = await bodyText(res);
+      if (res.status === 201 || res.status === 200) {
+        let sid: string | null = null;
+        try {
+          const parsed = JSON.parse(text) as { sid?: unknown };
+          sid = typeof parsed.sid === 'string' ? parsed.sid : null;
+        } catch {
+          // accepted without a readable body: sent, id unknown
+        }
+        return { ok: true, providerMessageId: sid };
+      }
+      const error = errorOf(res.status, text);
+      return isRetryableStatus(res.status) ? retryable(error) : permanent(error);
+    },
+  };
+}
