@@ -13,6 +13,8 @@ const plane = {
   upstashToken: process.env.BB_TEST_UPSTASH_TOKEN ?? 'local-upstash-token',
   stripeUrl: process.env.BB_TEST_STRIPE_URL ?? 'http://127.0.0.1:4446',
   redisPrefix: process.env.BB_TEST_REDIS_PREFIX ?? 'bbtest:',
+  /** dev/capture.ts: stands in for SendGrid and Twilio in the notification tests. */
+  captureUrl: process.env.BB_TEST_CAPTURE_URL ?? 'http://127.0.0.1:4447',
 };
 
 // A signing key of this run's own: tests mint tokens with it, and nothing real can verify them.
@@ -57,6 +59,8 @@ export default defineConfig({
                 RATE_LIMIT_PER_MINUTE: '100000',
                 LOGIN_ATTEMPTS_PER_MINUTE: '5',
                 REGISTRATIONS_PER_HOUR: '100000',
+                // Not a Worker setting: where the provider tests point SENDGRID_API_URL / TWILIO_API_URL.
+                BB_CAPTURE_URL: plane.captureUrl,
                 FIELD_ENCRYPTION_KEYS:
                   'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
               },

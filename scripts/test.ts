@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startPlane } from '../dev/plane.ts';
+import { startCapture } from '../dev/capture.ts';
 import { migrate } from '../dev/migrate.ts';
 import { createTestDatabase, dropTestDatabase, deleteRedisPrefix } from '../dev/test-backends.ts';
 
@@ -47,6 +48,11 @@ const redisPrefix = `bbtest:${runId}:`;
 const plane = await startPlane({ databaseUrl: testDb?.url, redisUrl: realRedis, stripeSecretKey: 'sk_test_local' });
 // The Worker reaches the plane through an ordinary connection string with a loopback host.
 const databaseUrl = `postgresql://bookedbarber:test@${new URL(plane.neonUrl).host}/bookedbarber`;
+// SendGrid and Twilio as the notification tests see them (dev/capture.ts).
+const capture = await startCapture().catch(async (err: unknown) => {
+  await plane.close();
+  throw err;
+});
 let exitCode = 1;
 try {
   console.log(`\n▶ data plane: database=${plane.backends.neon} redis=${plane.backends.upstash}`);
@@ -59,8 +65,10 @@ try {
     BB_TEST_UPSTASH_TOKEN: plane.upstashToken,
     BB_TEST_STRIPE_URL: plane.stripe.url,
     BB_TEST_REDIS_PREFIX: redisPrefix,
+    BB_TEST_CAPTURE_URL: capture.url,
   });
 } finally {
+  await capture.close();
   await plane.close();
   if (testDb && realPg) await dropTestDatabase(realPg, testDb.name);
   if (realRedis) await deleteRedisPrefix(realRedis, redisPrefix);
