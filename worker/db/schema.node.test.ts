@@ -232,8 +232,8 @@ describe.each(backends)('%s', (_name, create) => {
       ).map((r) => r.tablename);
       expect(tables).toEqual(
         [
-          'appointments', 'audit_log', 'auth_tokens', 'barber_services', 'barbers', 'calendar_connections',
-          'client_notes', 'dev_outbox', 'idempotency_keys', 'invitations', 'memberships', 'notifications', 'payments',
+          'appointments', 'audit_log', 'auth_tokens', 'barber_services', 'barbers', 'calendar_connections', 'calendar_events',
+          'client_notes', 'dev_outbox', 'idempotency_keys', 'invitations', 'manage_link_uses', 'memberships', 'notifications', 'payments',
           'refresh_tokens', 'services', 'shops', 'stripe_customers', 'stripe_events', 'time_off', 'users', 'waitlist_entries',
           'working_hours',
         ].sort(),

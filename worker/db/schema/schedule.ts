@@ -43,10 +43,17 @@ export const timeOff = pgTable(
     startsAt: tstz('starts_at').notNull(),
     endsAt: tstz('ends_at').notNull(),
     reason: text('reason'),
+    /**
+     * `manual`: entered by the barber or an owner. `google`: a busy time read from the barber's
+     * Google calendar (freeBusy), replaced on every sync; `external_id` names the sync's block.
+     */
+    source: text('source').$type<'manual' | 'google'>().notNull().default('manual'),
+    externalId: text('external_id'),
     ...timestamps,
   },
   (t) => [
     check('time_off_range_check', sql`${t.endsAt} > ${t.startsAt}`),
+    check('time_off_source_check', sql`${t.source} IN ('manual', 'google')`),
     index('time_off_barber_starts_idx').on(t.barberId, t.startsAt),
   ],
 );

@@ -1,10 +1,12 @@
 import { relations, sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   unique,
   uuid,
@@ -117,6 +119,11 @@ export const calendarConnections = pgTable(
     refreshTokenEnc: text('refresh_token_enc'),
     keyId: text('key_id').notNull(),
     expiresAt: tstz('expires_at'),
+    /** The barber lets busy times from this calendar block their availability (freeBusy). */
+    blockBusy: boolean('block_busy').notNull().default(false),
+    /** The last sync's failure (shown to the barber); NULL when the last one worked. */
+    syncError: text('sync_error'),
+    syncedAt: tstz('synced_at'),
     ...timestamps,
   },
   (t) => [
@@ -149,6 +156,31 @@ export const authTokensRelations = relations(authTokens, ({ one }) => ({
   user: one(users, { fields: [authTokens.userId], references: [users.id] }),
 }));
 
+/** The calendar event an appointment became in a connected calendar (create → patch → delete). */
+export const calendarEvents = pgTable(
+  'calendar_events',
+  {
+    appointmentId: uuid('appointment_id').notNull(),
+    // CASCADE: disconnecting a calendar forgets what was written to it.
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+    /** The appointment's ics_sequence last written, so an older queued change never overwrites a newer one. */
+    sequence: integer('sequence').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.appointmentId, t.connectionId] })],
+);
+
+/** Manage links already used (single-use purposes): the token's id, so a replay is refused. */
+export const manageLinkUses = pgTable('manage_link_uses', {
+  jti: text('jti').primaryKey(),
+  appointmentId: uuid('appointment_id').notNull(),
+  purpose: text('purpose').notNull(),
+  usedAt: tstz('used_at').notNull().defaultNow(),
+});
+
 export const calendarConnectionsRelations = relations(calendarConnections, ({ one }) => ({
   barber: one(barbers, { fields: [calendarConnections.barberId], references: [barbers.id] }),
 }));
@@ -165,6 +197,7 @@ export type NewIdempotencyKey = typeof idempotencyKeys.$inferInsert;
 export type AuthToken = typeof authTokens.$inferSelect;
 export type NewAuthToken = typeof authTokens.$inferInsert;
 export type CalendarConnection = typeof calendarConnections.$inferSelect;
+export type CalendarEvent = typeof calendarEvents.$inferSelect;
 export type NewCalendarConnection = typeof calendarConnections.$inferInsert;
 export type AuditLogEntry = typeof auditLog.$inferSelect;
 export type NewAuditLogEntry = typeof auditLog.$inferInsert;
