@@ -200,6 +200,13 @@ export const tenantCases: readonly TenantCase[] = [
     },
     rightful: (w) => w.extra.clientToken!,
   },
+  // The barber's calendar feed secret (issue #11): the barber themself or an owner rotates or revokes it.
+  { route: 'POST /api/v1/barbers/{id}/calendar-token', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/calendar-token` },
+  {
+    route: 'DELETE /api/v1/barbers/{id}/calendar-token',
+    path: (w) => `/api/v1/barbers/${w.victim.barber.id}/calendar-token`,
+    rightful: (w) => w.victim.barberStaff.token,
+  },
 ];
 
 export function casesFor(route: string): TenantCase[] {

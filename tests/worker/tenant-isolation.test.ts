@@ -34,6 +34,7 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/password/reset',
   'POST /api/v1/auth/verify-email',
   'POST /api/v1/webhooks/stripe', // Stripe, proven by its signature instead of a token
+  'GET /api/v1/barbers/{id}/calendar.ics', // calendar apps: the secret in its URL (?token=) instead of a bearer; anything else is 404
 ]);
 
 /** Protected, but acting only on the caller's own account, never on a shop's data. */

@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { HonoEnv } from '../types';
 import { registerReplaceBarberServices } from './v1/barber-services.replace';
+import { registerCalendarFeed } from './v1/barbers.calendar-ics';
+import { registerCalendarToken } from './v1/barbers.calendar-token';
 import { registerDeactivateBarber } from './v1/barbers.deactivate';
 import { registerCreateClientNote } from './v1/client-notes.create';
 import { registerGetClient } from './v1/clients.get';
@@ -40,6 +42,8 @@ export function registerManagementRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerCreateTimeOff(app);
   registerListTimeOff(app);
   registerDeleteTimeOff(app);
+  registerCalendarToken(app);
+  registerCalendarFeed(app);
   // Client records
   registerSearchClients(app);
   registerGetClient(app);
