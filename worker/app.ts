@@ -12,6 +12,7 @@ import { globalRateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { registerApiRoutes } from './routes';
+import { registerDevOutbox } from './routes/dev.outbox';
 import { remixHandler } from './remix';
 import type { HonoEnv } from './types';
 
@@ -134,6 +135,8 @@ export function createApp(options: AppOptions = {}) {
   });
 
   (options.routes ?? registerApiRoutes)(app);
+  // Development and tests only (not found in production): what the outbox provider "sent".
+  registerDevOutbox(app);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

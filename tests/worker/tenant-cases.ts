@@ -90,6 +90,8 @@ export const tenantCases: readonly TenantCase[] = [
   { route: 'POST /api/v1/shops/{id}/stripe/onboarding', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe/onboarding` },
   { route: 'GET /api/v1/shops/{id}/stripe', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe` },
   { route: 'GET /api/v1/shops/{id}/payments', path: (w) => `/api/v1/shops/${w.victim.shop.id}/payments` },
+  // Notifications: what failed to reach the shop's clients
+  { route: 'GET /api/v1/shops/{id}/notifications', path: (w) => `/api/v1/shops/${w.victim.shop.id}/notifications?status=failed` },
   {
     route: 'POST /api/v1/payments/{id}/refund',
     path: (w) => `/api/v1/payments/${w.extra.paymentId}/refund`,

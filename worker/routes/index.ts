@@ -17,6 +17,7 @@ import { registerListShops } from './v1/shops.list';
 import { registerManagementRoutes } from './management';
 import { registerBookingRoutes } from './booking';
 import { registerPaymentRoutes } from './payments';
+import { registerNotificationRoutes } from './notifications';
 
 /** Every API route, in one readable list. Add a route: one file in ./v1, one line here. */
 export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
@@ -39,4 +40,5 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerGetAppointment(app);
   registerBookingRoutes(app);
   registerPaymentRoutes(app);
+  registerNotificationRoutes(app);
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { NotificationChannel } from '../schema';
 import type { AnyDb } from './types';
 
 /** How long a delivery may hold a notification before another delivery may take it over. */
@@ -167,7 +168,7 @@ export async function listOutbox(db: AnyDb, limit: number): Promise<OutboxEntry[
 export interface FailedNotificationRow {
   id: string;
   template: string;
-  channel: string;
+  channel: NotificationChannel;
   recipient: string;
   /** users.phone_last4 when the recipient is a user (SMS names the user, not the number). */
   phone_last4: string | null;
