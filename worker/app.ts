@@ -32,7 +32,7 @@ function isHttpException(err: Error): err is HTTPException {
   return err instanceof HTTPException || (err.name === 'Error' && typeof (err as Partial<HTTPException>).getResponse === 'function' && typeof (err as Partial<HTTPException>).status === 'number');
 }
 
-const unlimitedPaths = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready', '/api/v1/openapi.json', '/api/docs', '/api/v1/webhooks/stripe']);
+const unlimitedPaths = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready', '/api/v1/openapi.json', '/api/docs', '/api/v1/webhooks/stripe', '/api/v1/webhooks/twilio']);
 
 function isApi(path: string): boolean {
   return path.startsWith('/api/') || path === '/health';

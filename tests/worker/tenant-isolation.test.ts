@@ -34,6 +34,9 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/password/reset',
   'POST /api/v1/auth/verify-email',
   'POST /api/v1/webhooks/stripe', // Stripe, proven by its signature instead of a token
+  'POST /api/v1/webhooks/twilio', // Twilio, proven by X-Twilio-Signature; acts only for the sender's own phone number
+  'GET /api/v1/manage', // a signed manage link (?token=) bound to one appointment and purpose instead of a bearer
+  'POST /api/v1/manage/cancel', // the same, with a single-use cancel link in the body
   'GET /api/v1/barbers/{id}/calendar.ics', // calendar apps: the secret in its URL (?token=) instead of a bearer; anything else is 404
 ]);
 

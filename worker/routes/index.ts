@@ -18,6 +18,9 @@ import { registerManagementRoutes } from './management';
 import { registerBookingRoutes } from './booking';
 import { registerPaymentRoutes } from './payments';
 import { registerNotificationRoutes } from './notifications';
+import { registerManageCancel } from './v1/manage.cancel';
+import { registerManageLink } from './v1/manage.get';
+import { registerTwilioWebhook } from './v1/webhooks.twilio';
 
 /** Every API route, in one readable list. Add a route: one file in ./v1, one line here. */
 export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
@@ -41,4 +44,9 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerBookingRoutes(app);
   registerPaymentRoutes(app);
   registerNotificationRoutes(app);
+
+  // Manage links in booking messages and SMS replies: proven by the link's or Twilio's signature.
+  registerManageLink(app);
+  registerManageCancel(app);
+  registerTwilioWebhook(app);
 }
