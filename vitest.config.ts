@@ -61,6 +61,12 @@ export default defineConfig({
                 REGISTRATIONS_PER_HOUR: '100000',
                 // Not a Worker setting: where the provider tests point SENDGRID_API_URL / TWILIO_API_URL.
                 BB_CAPTURE_URL: plane.captureUrl,
+                // Google's OAuth, token and Calendar endpoints, played by the capture server.
+                GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
+                GOOGLE_CLIENT_SECRET: 'test-google-client-secret',
+                GOOGLE_OAUTH_URL: plane.captureUrl,
+                GOOGLE_TOKEN_URL: `${plane.captureUrl}/token`,
+                GOOGLE_API_URL: plane.captureUrl,
                 FIELD_ENCRYPTION_KEYS:
                   'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
               },

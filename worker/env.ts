@@ -68,6 +68,16 @@ export const envSchema = z.object({
   /** The sending number (E.164) or messaging service SID (MG…). */
   TWILIO_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+  /**
+   * Google Calendar (OAuth client of the Google Cloud project). The integration is off while
+   * either is unset: connecting answers 404 and nothing is synced. The URLs are Google's unless a
+   * test points them at a stand-in.
+   */
+  GOOGLE_CLIENT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  GOOGLE_CLIENT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  GOOGLE_OAUTH_URL: z.url().default('https://accounts.google.com'),
+  GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  GOOGLE_API_URL: z.url().default('https://www.googleapis.com'),
   /** `kid:base64(32 bytes)` entries, comma-separated, newest first. */
   FIELD_ENCRYPTION_KEYS: parsedSecret<FieldKeyring>(parseFieldKeyring),
   /** JSON array of ES256 private JWKs with kid, newest first. */

@@ -8,6 +8,7 @@ import { buildAppointment, buildPayment } from '../../worker/db/seed/builders';
 import { addDays, localDate, zonedTimeToUtc, type PlainDate } from '../../worker/domain/time';
 import { tokenFor } from './auth';
 import { testDb } from './harness';
+import { connectBarber } from './google';
 import type { TenantCase } from './security';
 import { connectShop, stripe } from './stripe';
 import type { ManagedShop } from './world';
@@ -207,6 +208,24 @@ export const tenantCases: readonly TenantCase[] = [
   {
     route: 'DELETE /api/v1/barbers/{id}/calendar-token',
     path: (w) => `/api/v1/barbers/${w.victim.barber.id}/calendar-token`,
+    rightful: (w) => w.victim.barberStaff.token,
+  },
+  // Google Calendar sync (issue #12): the barber themself or an owner connects, tunes or disconnects it.
+  {
+    route: 'GET /api/v1/integrations/google/connect',
+    path: (w) => `/api/v1/integrations/google/connect?barber_id=${w.victim.barber.id}&mode=json`,
+    rightful: (w) => w.victim.barberStaff.token,
+  },
+  {
+    route: 'PATCH /api/v1/barbers/{id}/integrations/google',
+    path: (w) => `/api/v1/barbers/${w.victim.barber.id}/integrations/google`,
+    body: () => ({ block_busy: false }),
+    prepare: async (victim) => ({ connectionId: (await connectBarber(victim.barber.id)).connectionId }),
+  },
+  {
+    route: 'DELETE /api/v1/barbers/{id}/integrations/google',
+    path: (w) => `/api/v1/barbers/${w.victim.barber.id}/integrations/google`,
+    prepare: async (victim) => ({ connectionId: (await connectBarber(victim.barber.id)).connectionId }),
     rightful: (w) => w.victim.barberStaff.token,
   },
 ];

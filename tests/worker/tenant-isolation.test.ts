@@ -38,6 +38,7 @@ const PUBLIC = new Set([
   'GET /api/v1/manage', // a signed manage link (?token=) bound to one appointment and purpose instead of a bearer
   'POST /api/v1/manage/cancel', // the same, with a single-use cancel link in the body
   'GET /api/v1/barbers/{id}/calendar.ics', // calendar apps: the secret in its URL (?token=) instead of a bearer; anything else is 404
+  'GET /api/v1/integrations/google/callback', // Google sends the barber back: authenticated by its single-use state (bound to the user who started it), not a bearer
 ]);
 
 /** Protected, but acting only on the caller's own account, never on a shop's data. */

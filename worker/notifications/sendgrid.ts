@@ -1,3 +1,4 @@
+import { parseJson } from '../lib/json';
 /**
  * SendGrid v3 Mail Send over fetch: POST {api}/v3/mail/send with a Bearer key. 202 is accepted
  * (its X-Message-Id is the provider's id); 429 and 5xx are retried; 400/401/403/413 and other
@@ -51,13 +52,10 @@ export function sendgridBody(message: EmailMessage, from: string): Record<string
 
 function errorOf(status: number, text: string): string {
   let detail = text;
-  try {
-    const parsed = JSON.parse(text) as { errors?: { message?: string; field?: string }[] };
-    const first = parsed.errors?.[0];
-    if (first?.message) detail = first.field ? `${first.field}: ${first.message}` : first.message;
-  } catch {
-    // not JSON: the raw text
-  }
+  // Not JSON: the raw text.
+  const parsed = parseJson(text) as { errors?: { message?: string; field?: string }[] } | null | undefined;
+  const first = parsed?.errors?.[0];
+  if (first?.message) detail = first.field ? `${first.field}: ${first.message}` : first.message;
   return `sendgrid ${status}${detail ? `: ${detail.slice(0, 300)}` : ''}`;
 }
 

@@ -1,3 +1,4 @@
+import { parseJson } from '../lib/json';
 /**
  * Twilio Programmable Messaging over fetch: POST {api}/2010-04-01/Accounts/{sid}/Messages.json,
  * Basic auth sid:token, a form body (To, From or MessagingServiceSid, Body). 201 is accepted (its
@@ -32,14 +33,11 @@ export function twilioForm(to: string, from: string, body: string): URLSearchPar
 }
 
 function errorOf(status: number, text: string): string {
-  try {
-    const parsed = JSON.parse(text) as { code?: number; message?: string };
-    if (typeof parsed.code === 'number') {
-      const name = TWILIO_RECIPIENT_CODES[parsed.code];
-      return `twilio ${status} ${parsed.code}${name ? ` ${name}` : ''}: ${(parsed.message ?? '').slice(0, 300)}`;
-    }
-  } catch {
-    // not JSON: the raw text
+  // Not JSON: the raw text.
+  const parsed = parseJson(text) as { code?: number; message?: string } | null | undefined;
+  if (parsed && typeof parsed.code === 'number') {
+    const name = TWILIO_RECIPIENT_CODES[parsed.code];
+    return `twilio ${status} ${parsed.code}${name ? ` ${name}` : ''}: ${(parsed.message ?? '').slice(0, 300)}`;
   }
   return `twilio ${status}${text ? `: ${text.slice(0, 300)}` : ''}`;
 }
@@ -58,13 +56,9 @@ export function twilioProvider(opts: TwilioOptions, fetcher: typeof fetch = fetc
       if (!(res instanceof Response)) return res;
       const text = await bodyText(res);
       if (res.status === 201 || res.status === 200) {
-        let sid: string | null = null;
-        try {
-          const parsed = JSON.parse(text) as { sid?: unknown };
-          sid = typeof parsed.sid === 'string' ? parsed.sid : null;
-        } catch {
-          // accepted without a readable body: sent, id unknown
-        }
+        // Accepted without a readable body: sent, id unknown.
+        const parsed = parseJson(text) as { sid?: unknown } | null | undefined;
+        const sid = typeof parsed?.sid === 'string' ? parsed.sid : null;
         return { ok: true, providerMessageId: sid };
       }
       const error = errorOf(res.status, text);

@@ -13,6 +13,10 @@ import { registerVerifyEmail } from './v1/auth.verify-email';
 import { registerDocs } from './v1/docs';
 import { registerJwks } from './v1/jwks.get';
 import { registerHealth } from './v1/health.get';
+import { registerGoogleCallback } from './v1/integrations.google-callback';
+import { registerGoogleConnect } from './v1/integrations.google-connect';
+import { registerGoogleDisconnect } from './v1/integrations.google-disconnect';
+import { registerGoogleSettings } from './v1/integrations.google-settings';
 import { registerListShops } from './v1/shops.list';
 import { registerManagementRoutes } from './management';
 import { registerBookingRoutes } from './booking';
@@ -43,6 +47,11 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerGetAppointment(app);
   registerBookingRoutes(app);
   registerPaymentRoutes(app);
+  // Google Calendar sync (issue #12)
+  registerGoogleConnect(app);
+  registerGoogleCallback(app);
+  registerGoogleSettings(app);
+  registerGoogleDisconnect(app);
   registerNotificationRoutes(app);
 
   // Manage links in booking messages and SMS replies: proven by the link's or Twilio's signature.

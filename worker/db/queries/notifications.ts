@@ -1,3 +1,4 @@
+import { jsonValue } from '../../lib/json';
 import { sql } from 'drizzle-orm';
 import type { NotificationChannel } from '../schema';
 import type { AnyDb } from './types';
@@ -114,7 +115,7 @@ export async function deliveryContext(
            (SELECT name FROM shops WHERE id = ${ids.shopId}::uuid) AS shop_name,
            (SELECT ics_sequence FROM appointments WHERE id = ${ids.appointmentId}::uuid) AS ics_sequence`);
   const row = (result as unknown as { rows: Record<string, unknown>[] }).rows[0] ?? {};
-  const rawUser = typeof row.user === 'string' ? (JSON.parse(row.user) as Record<string, unknown>) : (row.user as Record<string, unknown> | null);
+  const rawUser = row.user == null ? null : jsonValue(row.user as Record<string, unknown> | string);
   return {
     user: rawUser
       ? {

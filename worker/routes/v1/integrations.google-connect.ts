@@ -1,0 +1,57 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError, errorResponses } from '../../lib/errors';
+import { currentUser, requireAuth } from '../../middleware/auth';
+import { startGoogleConnection } from '../../services/calendar-sync';
+import { authorizeBarber } from '../../services/management/access';
+import type { HonoEnv } from '../../types';
+
+export const GoogleConnectQuery = z.object({
+  barber_id: z.uuid().openapi({ param: { name: 'barber_id', in: 'query' }, description: 'The barber whose calendar to connect', example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' }),
+  mode: z
+    .enum(['redirect', 'json'])
+    .default('redirect')
+    .openapi({
+      param: { name: 'mode', in: 'query' },
+      description: '`redirect` (default): 302 to Google. `json`: 200 with the URL, for apps that open the consent page themselves',
+    }),
+});
+
+export const GoogleConnectResponse = z
+  .object({ authorization_url: z.url().openapi({ description: "Google's consent page; valid for 10 minutes, once" }) })
+  .openapi('GoogleConnect');
+
+export type GoogleConnectResponse = z.infer<typeof GoogleConnectResponse>;
+
+export const googleConnectRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/integrations/google/connect',
+  tags: ['Integrations'],
+  operationId: 'connectGoogleCalendar',
+  summary: "Start connecting a barber's Google Calendar (the barber or an owner): Google's consent page, with PKCE",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth()] as const,
+  request: { query: GoogleConnectQuery },
+  responses: {
+    200: { description: 'The consent URL (mode=json)', content: { 'application/json': { schema: GoogleConnectResponse } } },
+    302: { description: "To Google's consent page; Google sends the barber back to the callback" },
+    400: errorResponses[400],
+    401: errorResponses[401],
+    403: errorResponses[403],
+    404: errorResponses[404],
+    422: errorResponses[422],
+  },
+});
+
+export function registerGoogleConnect(app: OpenAPIHono<HonoEnv>): void {
+  app.openapi(googleConnectRoute, async (c) => {
+    const { barber_id: barberId, mode } = c.req.valid('query');
+    const services = c.get('services');
+    const userId = currentUser(c).userId;
+    await authorizeBarber(services.db, userId, barberId, 'self_or_owner');
+    const url = await startGoogleConnection(services, { userId, barberId });
+    if (!url) throw new ApiError('not_found', 'Google Calendar is not available on this deployment');
+    c.header('Cache-Control', 'no-store');
+    if (mode === 'json') return c.json({ authorization_url: url }, 200);
+    return c.redirect(url, 302);
+  });
+}
