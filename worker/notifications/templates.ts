@@ -18,7 +18,15 @@ export interface RenderContext {
   icsSequence?: number;
   /** DTSTAMP of attachments; default now. */
   nowMs?: number;
+  /**
+   * Signed manage links for this appointment (view, reschedule, cancel — no sign-in needed),
+   * made at send time (notifications/manage-links.ts). Shown in booking messages that look ahead.
+   */
+  links?: { view: string; reschedule: string; cancel: string };
 }
+
+/** The templates whose message points at a booking that is still ahead: they carry manage links. */
+export const MANAGED_TEMPLATES = new Set(['appointment.held', 'appointment.confirmed', 'appointment.rescheduled', 'appointment.reminder']);
 
 export interface Attachment {
   filename: string;
@@ -60,6 +68,8 @@ interface Draft {
   /** Paragraphs, plain text (escaped for HTML by the layout). */
   paragraphs: string[];
   action?: { label: string; url: string };
+  /** Secondary links (manage the booking), after the paragraphs. */
+  links?: { label: string; url: string }[];
   sms: string;
   ics?: boolean;
 }
@@ -236,11 +246,22 @@ const drafts: Record<string, (data: Data, secrets: Record<string, string>, ctx: 
 export const TEMPLATES = Object.keys(drafts);
 
 function layout(draft: Draft): { text: string; html: string } {
-  const text = [...draft.paragraphs, ...(draft.action ? [`${draft.action.label}: ${draft.action.url}`] : [])].join('\n\n') + '\n';
+  const links = draft.links ?? [];
+  const text =
+    [
+      ...draft.paragraphs,
+      ...(draft.action ? [`${draft.action.label}: ${draft.action.url}`] : []),
+      ...(links.length ? [links.map((l) => `${l.label}: ${l.url}`).join('\n')] : []),
+    ].join('\n\n') + '\n';
   const href = draft.action ? safeHref(draft.action.url) : null;
+  const linkItems = links.flatMap((l) => {
+    const url = safeHref(l.url);
+    return url ? [`<a href="${url}">${escapeHtml(l.label)}</a>`] : [];
+  });
   const body = [
     ...draft.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     ...(draft.action && href ? [`<p><a href="${href}">${escapeHtml(draft.action.label)}</a></p>`, `<p style="color:#666;font-size:12px">${escapeHtml(draft.action.url)}</p>`] : []),
+    ...(linkItems.length ? [`<p style="font-size:14px">${linkItems.join(' · ')}</p>`] : []),
   ].join('\n');
   const html = `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(draft.subject)}</title></head>\n<body style="font-family:sans-serif;line-height:1.5">\n${body}\n</body></html>\n`;
   return { text, html };
@@ -270,6 +291,15 @@ export function renderNotification(template: string, data: Data, secrets: Record
   const draft = drafts[template];
   if (!Object.hasOwn(drafts, template) || !draft) throw new UnknownTemplateError(template);
   const d = draft(data, secrets, ctx);
+  if (ctx.links && MANAGED_TEMPLATES.has(template)) {
+    d.links = [
+      { label: 'View your booking', url: ctx.links.view },
+      { label: 'Reschedule', url: ctx.links.reschedule },
+      { label: 'Cancel', url: ctx.links.cancel },
+    ];
+    // One link in a text message: the page shows the booking and what can be done with it.
+    d.sms = `${d.sms} Manage: ${ctx.links.view}`;
+  }
   const { text, html } = layout(d);
   const attachments = d.ics ? [icsOf(data, ctx, appointment(template, data, ctx))] : [];
   return { subject: d.subject, text, html, sms: d.sms, attachments };

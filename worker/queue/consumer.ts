@@ -17,7 +17,8 @@ import { providersFor } from '../notifications/configured';
 import { messageLocale } from '../notifications/format';
 import type { Providers, SendResult } from '../notifications/providers';
 import { stillRelevant } from '../notifications/relevance';
-import { ACCOUNT_TEMPLATES, IncompleteMessageError, renderNotification, UnknownTemplateError } from '../notifications/templates';
+import { manageLinks } from '../notifications/manage-links';
+import { ACCOUNT_TEMPLATES, IncompleteMessageError, MANAGED_TEMPLATES, renderNotification, UnknownTemplateError } from '../notifications/templates';
 import { testMailbox } from './mailbox';
 import { openNotification, queuedNotificationSchema, smsRecipientUser, UnreadableSecretsError, type OpenedNotification } from './messages';
 
@@ -26,6 +27,18 @@ const deadLetterSchema = z.object({ dedupe_key: z.string().min(1).max(200) });
 
 const uuid = z.uuid();
 const idIn = (value: unknown): string | null => (uuid.safeParse(value).success ? (value as string) : null);
+
+/**
+ * Manage links (view, reschedule, cancel) for a booking message that looks ahead: signed at send
+ * time, so they expire with the appointment as it is now, and never stored or queued.
+ */
+async function linksFor(config: AppConfig, message: OpenedNotification) {
+  if (!MANAGED_TEMPLATES.has(message.template)) return null;
+  const id = idIn(message.data.appointment_id);
+  const end = typeof message.data.end_time === 'string' ? Date.parse(message.data.end_time) : Number.NaN;
+  if (!id || Number.isNaN(end)) return null;
+  return manageLinks(config, { id, end_ms: end });
+}
 
 /** Exponential backoff for retried messages: 10 s, 20 s, 40 s, ... capped at 10 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -140,12 +153,14 @@ async function deliver(deps: Deps, body: unknown, attempts: number): Promise<Out
       await markFailedForGood(db, key, target.fail);
       return 'failed';
     }
+    const links = await linksFor(deps.config, message);
     let rendered;
     try {
       rendered = renderNotification(message.template, message.data, message.secrets, {
         locale: target.locale,
         shopName: target.context?.shop_name ?? null,
         icsSequence: target.context?.ics_sequence ?? undefined,
+        ...(links ? { links } : {}),
       });
     } catch (err) {
       if (!(err instanceof UnknownTemplateError || err instanceof IncompleteMessageError)) throw err;
