@@ -57,6 +57,21 @@ function defaultResponse(r: CapturedRequest): ScriptedResponse {
   if (r.method === 'POST' && /^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(r.path)) {
     return { status: 201, body: { sid: `SM${randomBytes(16).toString('hex')}`, status: 'queued' } };
   }
+  // Google Calendar's event writes, answered as Google would for a healthy calendar, so a sync the
+  // queue runs on its own (before or without a script) gets the answer a test would script.
+  const events = /^\/calendar\/v3\/calendars\/[^/]+\/events(?:\/([^/]+))?$/.exec(r.path);
+  if (events) {
+    if (r.method === 'DELETE') return { status: 204 };
+    const sent = (() => {
+      try {
+        return JSON.parse(r.body) as { id?: unknown };
+      } catch {
+        return {};
+      }
+    })();
+    const id = events[1] ? decodeURIComponent(events[1]) : typeof sent.id === 'string' ? sent.id : `evt${randomBytes(8).toString('hex')}`;
+    if (r.method === 'POST' || r.method === 'PATCH') return { status: 200, body: { kind: 'calendar#event', id, status: 'confirmed' } };
+  }
   return { status: 404, body: { message: 'not a provider endpoint the capture server knows' } };
 }
 

@@ -5,6 +5,7 @@ import { deleteExpiredIdempotencyKeys } from './db/queries/maintenance';
 import { createLogger } from './lib/logger';
 import { createServices } from './services/container';
 import { sweepMovements } from './services/payments';
+import { syncDueBusyTimes } from './services/calendar-sync';
 import { sendReminders } from './services/reminders';
 
 /**
@@ -43,6 +44,14 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   } catch (err) {
     logger.error('idempotency key cleanup failed', { err });
   }
+  try {
+    const busy = await syncDueBusyTimes(createServices(env, config, logger), controller.scheduledTime);
+    summary.busy_synced = busy.synced;
+    summary.busy_sync_failed = busy.failed;
+  } catch (err) {
+    logger.error('calendar busy-time sync failed', { err });
+  }
+
   try {
     summary.movements_sent = await sweepMovements(createServices(env, config, logger));
   } catch (err) {

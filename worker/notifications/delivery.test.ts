@@ -108,7 +108,8 @@ async function booked(w?: ManagedShop) {
     client_email: email,
     client_first_name: 'Clara',
   };
-  const messages = appointmentEvents({ kind: 'confirmed', appointment: record });
+  // The messages to the client (the calendar sync job travels the same queue; calendar-sync.test.ts).
+  const messages = appointmentEvents({ kind: 'confirmed', appointment: record }).filter((m) => m.channel !== 'calendar');
   return { world, email, phone: `+${digits}`, record, messages, bodies: await Promise.all(messages.map(queued)) };
 }
 

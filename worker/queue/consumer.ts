@@ -17,7 +17,9 @@ import { providersFor } from '../notifications/configured';
 import { messageLocale } from '../notifications/format';
 import type { Providers, SendResult } from '../notifications/providers';
 import { stillRelevant } from '../notifications/relevance';
+import { redisClient } from '../lib/redis';
 import { manageLinks } from '../notifications/manage-links';
+import { handleCalendarMessage } from '../services/calendar-sync';
 import { ACCOUNT_TEMPLATES, IncompleteMessageError, MANAGED_TEMPLATES, renderNotification, UnknownTemplateError } from '../notifications/templates';
 import { testMailbox } from './mailbox';
 import { openNotification, queuedNotificationSchema, smsRecipientUser, UnreadableSecretsError, type OpenedNotification } from './messages';
@@ -211,6 +213,16 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
 
   const deps: Deps = { db, logger, config, providers: providersFor(config, db) };
   for (const msg of batch.messages) {
+    if ((msg.body as { channel?: unknown } | null)?.channel === 'calendar') {
+      // Calendar sync is idempotent by itself (it writes the appointment as it is now); no claim.
+      const outcome = await handleCalendarMessage({ db, logger, config, redis: redisClient(config) }, msg.body).catch((err: unknown) => {
+        logger.warn('calendar sync failed, will retry', { message_id: msg.id, err });
+        return 'retry' as const;
+      });
+      if (outcome === 'retry') msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+      else msg.ack();
+      continue;
+    }
     try {
       const outcome = await deliver(deps, msg.body, msg.attempts);
       if (outcome === 'in_flight' || outcome === 'retry') {

@@ -8,7 +8,8 @@ import { parseJson } from '../lib/json';
  */
 const envelope = {
   dedupe_key: z.string().min(1).max(200),
-  channel: z.enum(['email', 'sms', 'log']),
+  /** `calendar`: a sync job for the barber's connected calendar (services/calendar-sync.ts), not a message to a person. */
+  channel: z.enum(['email', 'sms', 'log', 'calendar']),
   to: z.string().min(1).max(320),
   template: z.string().min(1).max(100),
   /** Stored in the notification log. */

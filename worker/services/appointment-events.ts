@@ -47,10 +47,30 @@ function dedupeKey(event: AppointmentEvent): string {
 /** The events a client also gets a text for: what changes when (or whether) they come in. */
 const smsKinds = new Set<AppointmentEvent['kind']>(['confirmed', 'rescheduled', 'cancelled', 'waitlist_offer']);
 
+/** Changes a connected calendar must follow (insert, patch, delete the barber's event). */
+const calendarKinds = new Set<AppointmentEvent['kind']>(['confirmed', 'rescheduled', 'cancelled', 'completed', 'no_show', 'payment_refunded']);
+
+/**
+ * The barber's calendar sync job for this change. The job reads the appointment as it is when it
+ * runs (services/calendar-sync.ts), so the key only has to tell one change from another; an
+ * extra or late message finds nothing to do.
+ */
+function calendarMessage(event: AppointmentEvent): NotificationMessage {
+  const a = event.appointment;
+  return {
+    dedupe_key: `calendar:${a.id}:${event.kind}:${a.barber_id}:${a.start_ms}`,
+    channel: 'calendar',
+    to: `barber:${a.barber_id}`,
+    template: 'calendar.sync',
+    data: { appointment_id: a.id },
+  };
+}
+
 export function appointmentEvents(event: AppointmentEvent): NotificationMessage[] {
   const a = event.appointment;
+  const calendar = calendarKinds.has(event.kind) ? [calendarMessage(event)] : [];
   // Completion is bookkeeping; the client hears about everything else.
-  if (event.kind === 'completed') return [];
+  if (event.kind === 'completed') return calendar;
   const key = dedupeKey(event);
   const data = eventData(event);
   const messages: NotificationMessage[] = [];
@@ -58,7 +78,7 @@ export function appointmentEvents(event: AppointmentEvent): NotificationMessage[
   if (smsKinds.has(event.kind)) {
     messages.push({ dedupe_key: `${key}:sms`, channel: 'sms', to: smsRecipient(a.client_id), template: templates[event.kind], data });
   }
-  return messages;
+  return [...messages, ...calendar];
 }
 
 function eventData(event: AppointmentEvent): Record<string, unknown> {
