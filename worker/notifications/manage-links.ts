@@ -13,7 +13,9 @@
  * appointment still allows it (not cancelled, not over; a cancel link not used yet) is the
  * service's question — see worker/services/manage-links.ts.
  */
+import { base64url as jose64 } from 'jose';
 import type { AppConfig } from '../env';
+import { parseJson } from '../lib/json';
 
 export const MANAGE_PURPOSES = ['view', 'reschedule', 'cancel'] as const;
 export type ManagePurpose = (typeof MANAGE_PURPOSES)[number];
@@ -105,12 +107,13 @@ export async function verifyManageToken(
 function parseClaims(body: string): ManageClaims | null {
   const bytes = fromBase64url(body);
   if (!bytes) return null;
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(new TextDecoder().decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
+  const raw = parseJson(text);
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
   if (r.v !== 1 || typeof r.a !== 'string' || !UUID.test(r.a)) return null;
@@ -149,17 +152,12 @@ function utf8(s: string): Uint8Array<ArrayBuffer> {
 }
 
 function base64url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return jose64.encode(bytes);
 }
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   try {
-    const bin = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return jose64.decode(text) as Uint8Array<ArrayBuffer>;
   } catch {
     return null;
   }
