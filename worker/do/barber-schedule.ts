@@ -437,6 +437,13 @@ export class BarberSchedule extends DurableObject<Env> {
         this.#afterWrite(ctx, { version: result.version, released: [] }, { add: { ...a, status: 'confirmed', hold_expires_ms: null }, removeId: a.id, paidCents: paid });
         ctx.events.push({ kind: 'confirmed', appointment: { ...a, status: 'confirmed', hold_expires_ms: null } });
       }
+      if (result.version !== null && a && input.payment) {
+        ctx.events.push({
+          kind: 'payment_receipt',
+          appointment: { ...a, status: 'confirmed', hold_expires_ms: null },
+          payment: { id: input.payment.paymentIntentId, amount_cents: input.payment.amountCents, kind: input.payment.kind },
+        });
+      }
       if (result.refund && a) ctx.events.push({ kind: 'payment_refunded', appointment: a, refund: result.refund });
       return { ok: true as const, outcome: result.outcome, appointment: a, refund: result.refund, currentBarberId: result.currentBarberId };
     });

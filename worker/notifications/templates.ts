@@ -190,10 +190,49 @@ const drafts: Record<string, (data: Data, secrets: Record<string, string>, ctx: 
   'payment.refunded': (data, _s, ctx) => {
     const a = appointment('payment.refunded', data, ctx);
     const amount = money(data, 'refund_cents', ctx) ?? 'Your payment';
+    const why: Record<string, string> = {
+      slot_taken: 'the booking could not be kept: the time was taken after your hold ran out',
+      cancelled_before_payment: 'the booking had been cancelled before the payment arrived',
+      duplicate_payment: 'the booking was already paid',
+      cancel_refund: 'you cancelled in good time',
+      shop_cancelled: 'the shop cancelled the appointment',
+      manual: 'the shop refunded it',
+    };
+    const reason = why[str(data, 'refund_reason') ?? ''] ?? 'the booking could not be kept';
     return {
       subject: `${a.shop}: ${amount} refunded`,
-      paragraphs: [a.greeting, `We refunded ${amount} for ${a.what} on ${a.when}: the booking could not be kept.`, 'The refund reaches your card within a few days.'],
+      paragraphs: [a.greeting, `We refunded ${amount} for ${a.what} on ${a.when}: ${reason}.`, 'The refund reaches your card within a few days.'],
       sms: `${a.shop}: we refunded ${amount} for ${a.when}.`,
+    };
+  },
+  'payment.receipt': (data, _s, ctx) => {
+    const a = appointment('payment.receipt', data, ctx);
+    const amount = money(data, 'paid_cents', ctx) ?? 'Your payment';
+    const what = str(data, 'payment_kind') === 'full' ? 'the full price' : 'the deposit';
+    return {
+      subject: `${a.shop}: receipt — ${amount}`,
+      paragraphs: [a.greeting, `We received ${amount}, ${what} for ${a.what} on ${a.when}.`, 'Keep this e-mail as your receipt.'],
+      sms: `${a.shop}: received ${amount} for ${a.when}.`,
+    };
+  },
+  'payment.fee_charged': (data, _s, ctx) => {
+    const a = appointment('payment.fee_charged', data, ctx);
+    const amount = money(data, 'fee_charged_cents', ctx) ?? 'A fee';
+    const what = str(data, 'fee_reason') === 'no_show_fee' ? 'the no-show fee' : 'the late-cancellation fee';
+    return {
+      subject: `${a.shop}: ${what} of ${amount}`,
+      paragraphs: [a.greeting, `Under the shop's policy we charged ${what}, ${amount}, to your card on file for ${a.what} on ${a.when}.`],
+      sms: `${a.shop}: ${what} of ${amount} was charged for ${a.when}.`,
+    };
+  },
+  'payment.fee_failed': (data, _s, ctx) => {
+    const a = appointment('payment.fee_failed', data, ctx);
+    const amount = money(data, 'fee_charged_cents', ctx) ?? 'A fee';
+    const what = str(data, 'fee_reason') === 'no_show_fee' ? 'the no-show fee' : 'the late-cancellation fee';
+    return {
+      subject: `${a.shop}: ${what} of ${amount} is due`,
+      paragraphs: [a.greeting, `Under the shop's policy ${what}, ${amount}, is due for ${a.what} on ${a.when}, but your card could not be charged.`, 'The shop will ask you to settle it at your next visit.'],
+      sms: `${a.shop}: ${what} of ${amount} for ${a.when} could not be charged to your card.`,
     };
   },
   'appointment.reminder': (data, _s, ctx) => {

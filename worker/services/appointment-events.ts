@@ -16,8 +16,15 @@ export type AppointmentEvent =
   | { kind: 'held' | 'confirmed' | 'cancelled' | 'completed' | 'no_show'; appointment: AppointmentRecord }
   | { kind: 'rescheduled'; appointment: AppointmentRecord; previousStartMs: number }
   | { kind: 'waitlist_offer'; appointment: AppointmentRecord; waitlistEntryId: string }
-  /** A payment came in for a booking that could not be kept (slot taken meanwhile, cancelled, paid twice): it is refunded. */
-  | { kind: 'payment_refunded'; appointment: AppointmentRecord; refund: { id: string; amount_cents: number; reason: string | null } };
+  /**
+   * Money went back to the client: a payment for a booking that could not be kept (slot taken
+   * meanwhile, cancelled first, paid twice), or the refund a cancellation decided.
+   */
+  | { kind: 'payment_refunded'; appointment: AppointmentRecord; refund: { id: string; amount_cents: number; reason: string | null } }
+  /** The deposit or prepayment of a hold succeeded: the receipt. */
+  | { kind: 'payment_receipt'; appointment: AppointmentRecord; payment: { id: string; amount_cents: number; kind: 'deposit' | 'full' } }
+  /** A late-cancel or no-show fee was charged to the card on file (or could not be). */
+  | { kind: 'fee_charged' | 'fee_failed'; appointment: AppointmentRecord; fee: { id: string; amount_cents: number; reason: string | null; failure: string | null } };
 
 const templates: Record<AppointmentEvent['kind'], string> = {
   held: 'appointment.held',
@@ -28,6 +35,9 @@ const templates: Record<AppointmentEvent['kind'], string> = {
   no_show: 'appointment.no_show',
   waitlist_offer: 'waitlist.offer',
   payment_refunded: 'payment.refunded',
+  payment_receipt: 'payment.receipt',
+  fee_charged: 'payment.fee_charged',
+  fee_failed: 'payment.fee_failed',
 };
 
 function dedupeKey(event: AppointmentEvent): string {
@@ -39,6 +49,11 @@ function dedupeKey(event: AppointmentEvent): string {
       return `waitlist:${event.waitlistEntryId}:offer:${a.id}`;
     case 'payment_refunded':
       return `payment:${event.refund.id}:refunded`;
+    case 'payment_receipt':
+      return `payment:${event.payment.id}:receipt`;
+    case 'fee_charged':
+    case 'fee_failed':
+      return `payment:${event.fee.id}:${event.kind}`;
     default:
       return `appointment:${a.id}:${event.kind}`;
   }
@@ -98,6 +113,10 @@ function eventData(event: AppointmentEvent): Record<string, unknown> {
     ...(event.kind === 'rescheduled' ? { previous_start_time: wireInstant(event.previousStartMs) } : {}),
     ...(event.kind === 'payment_refunded'
       ? { refund_cents: event.refund.amount_cents, refund_reason: event.refund.reason, currency: a.currency }
+      : {}),
+    ...(event.kind === 'payment_receipt' ? { paid_cents: event.payment.amount_cents, payment_kind: event.payment.kind, currency: a.currency } : {}),
+    ...(event.kind === 'fee_charged' || event.kind === 'fee_failed'
+      ? { fee_charged_cents: event.fee.amount_cents, fee_reason: event.fee.reason, fee_failure: event.fee.failure, currency: a.currency }
       : {}),
     ...(a.settlement ? { settlement: a.settlement, fee_cents: a.fee_cents, refund_due_cents: a.refund_due_cents, currency: a.currency } : {}),
   };

@@ -20,6 +20,8 @@ import type { AppointmentView } from './appointments';
 import type { Services } from './container';
 import { executeMovements, upfrontForNewHold, type PaymentHandle } from './payments';
 import type { MovementOutcome } from '../db/queries/payments';
+import type { Movement } from '../db/queries/booking';
+import { appointmentEvents, type AppointmentEvent } from './appointment-events';
 
 /** Booking answers are the same appointment object the reads return. */
 export type AppointmentDetail = AppointmentView;
@@ -209,6 +211,28 @@ async function bookAnyBarber(services: Services, shopId: string, book: BookInput
   throw scheduleError({ code: 'slot_unavailable', reason: check.ok ? 'taken' : check.reason, detail: 'No barber is free at this time' });
 }
 
+/**
+ * The client hears what moved: a refund that went through, a fee charged or one that could not be
+ * (queue messages, keyed by the movement, so a retried settle tells them once). A refund still
+ * processing at Stripe is not announced (its later webhook updates the row only).
+ */
+async function tellClientOfMoney(services: Services, a: AppointmentRecord, movements: Movement[], sent: Map<string, MovementOutcome>): Promise<void> {
+  const events: AppointmentEvent[] = [];
+  for (const m of movements) {
+    const status = sent.get(m.id)?.status ?? m.status;
+    if (m.kind === 'refund' && status === 'succeeded') events.push({ kind: 'payment_refunded', appointment: a, refund: { id: m.id, amount_cents: m.amount_cents, reason: m.reason } });
+    if (m.kind === 'fee' && (status === 'succeeded' || status === 'failed')) {
+      events.push({
+        kind: status === 'succeeded' ? 'fee_charged' : 'fee_failed',
+        appointment: a,
+        fee: { id: m.id, amount_cents: m.amount_cents, reason: m.reason, failure: sent.get(m.id)?.failureReason ?? m.failure_reason },
+      });
+    }
+  }
+  const results = await Promise.allSettled(events.flatMap((e) => appointmentEvents(e)).map((msg) => services.notify(msg)));
+  for (const r of results) if (r.status === 'rejected') services.logger.error('telling the client of a money movement failed', { err: r.reason });
+}
+
 /** Finds an appointment and how the caller relates to it; strangers get the same 404 as a bad id. */
 async function locate(services: Services, actorId: string, appointmentId: string): Promise<AppointmentLocator> {
   const found = await locateAppointment(services.db, appointmentId, actorId);
@@ -289,6 +313,7 @@ export async function settle(
   );
   const a = result.appointment;
   const after = { ...a, paid_cents: a.paid_cents + moved.paid, refunded_cents: a.refunded_cents + moved.refunded };
+  await tellClientOfMoney(services, after, result.movements, sent);
   return {
     movements,
     appointment: appointmentDetail(after),

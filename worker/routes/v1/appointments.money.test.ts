@@ -5,13 +5,13 @@
  */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, payments, stripeCustomers } from '../../db/schema';
+import { appointments, notifications, payments, stripeCustomers } from '../../db/schema';
 import { platformFee } from '../../domain/payments';
 import { handleScheduled } from '../../scheduled';
 import { env } from 'cloudflare:test';
 import { bearer } from '../../../tests/worker/auth';
 import { book, createBookingWorld, localInstant } from '../../../tests/worker/booking-world';
-import { call, neonRequests, postJson, testDb } from '../../../tests/worker/harness';
+import { call, eventually, neonRequests, postJson, testDb } from '../../../tests/worker/harness';
 import { deliver, eventAbout, payIntent, stripe } from '../../../tests/worker/stripe';
 
 const FEE = { bps: 500, fixedCents: 30 };
@@ -33,6 +33,12 @@ async function paidBooking(w: World, daysAhead: number, clock: string) {
 const rows = async (appointmentId: string) =>
   (await testDb().select().from(payments).where(eq(payments.appointmentId, appointmentId))).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 const money = (r: { kind: string; status: string; amountCents: number; currency: string; reason: string | null }) => [r.kind, r.status, r.amountCents, r.currency, r.reason];
+/** The client was told (the consumer recorded the message under this key). */
+const told = (dedupeKey: string) =>
+  eventually(async () => {
+    const rows = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
+    return rows.length === 1 ? rows[0] : undefined;
+  });
 const cancel = (id: string, token: string) => postJson(`/api/v1/appointments/${id}/cancel`, {}, bearer(token));
 
 /** Moves a confirmed appointment into the past (so it can be marked a no-show). */
@@ -78,6 +84,9 @@ describe('money after the booking', () => {
       ['refund', 'succeeded', 600, 'USD', 'cancel_refund'],
     ]);
     expect(all[1]!.refundOf).toBe(all[0]!.id);
+    // The deposit's receipt, then the refund, each told once.
+    expect((await told(`payment:${paid.intentId}:receipt`))!.template).toBe('payment.receipt');
+    expect(await told(`payment:${all[1]!.id}:refunded`)).toMatchObject({ template: 'payment.refunded', recipient: w.client.user.email });
     const atStripe = await stripe().refunds.list({ payment_intent: paid.intentId });
     expect(atStripe.data.map((r) => r.amount)).toEqual([600]);
     expect(await testDb().select({ paid: appointments.paidCents, refunded: appointments.refundedCents }).from(appointments).where(eq(appointments.id, paid.id))).toEqual([
@@ -96,6 +105,7 @@ describe('money after the booking', () => {
       ['deposit', 'succeeded', 600, 'USD', 'deposit'],
       ['fee', 'succeeded', 900, 'USD', 'late_cancel_fee'],
     ]);
+    expect((await told(`payment:${all[1]!.id}:fee_charged`))!.template).toBe('payment.fee_charged');
     const fee = await stripe().paymentIntents.retrieve(all[1]!.stripePaymentIntentId!);
     expect(fee).toMatchObject({ amount: 900, currency: 'usd', status: 'succeeded', application_fee_amount: platformFee(900, FEE) });
     expect(fee.transfer_data?.destination).toBe(w.stripeAccountId);
@@ -148,6 +158,8 @@ describe('money after the booking', () => {
     };
     expect(list.data).toEqual([expect.objectContaining({ status: 'failed', failure_reason: 'insufficient_funds' })]);
     expect(list.totals[0]!.failed_fee_cents).toBe(2400);
+    const [feeRow] = (await rows(paid.id)).filter((r) => r.kind === 'fee');
+    expect((await told(`payment:${feeRow!.id}:fee_failed`))!.template).toBe('payment.fee_failed');
     // The cron's sweep leaves a decline alone: one attempt at Stripe, however often it runs.
     const attempts = async () => (await stripe().paymentIntents.list({ customer: card!.customerId, limit: 100 })).data.filter((pi) => pi.metadata.purpose === 'fee');
     expect(await attempts()).toHaveLength(1);
