@@ -17,6 +17,7 @@ import {
 import { checkBooking, depositFor, normaliseSnapshot, rejectionText, type BookingRejection, type ScheduleSnapshot } from '../domain/schedule';
 import { decideCancellation, decideNoShow, isInsideCancelWindow, type CancelDecision } from '../domain/cancellation';
 import { toZonedParts } from '../domain/time';
+import { upfrontKind } from '../domain/payments';
 import type { ErrorCode } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
 import { currentMetrics, newMetrics, runWithMetrics } from '../lib/metrics';
@@ -205,7 +206,7 @@ export class BarberSchedule extends DurableObject<Env> {
           result.appointment.status !== 'held' || !snap.stripe_account_id
             ? null
             : {
-                kind: deposit === 0 ? 'setup' : deposit >= check.offering.price_cents ? 'full' : 'deposit',
+                kind: deposit === 0 ? 'setup' : upfrontKind(deposit, check.offering.price_cents),
                 amountCents: deposit,
                 currency: snap.currency,
                 stripeAccountId: snap.stripe_account_id,

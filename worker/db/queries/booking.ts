@@ -13,13 +13,13 @@ import type { ScheduleSnapshot } from '../../domain/schedule';
 import { jsonValue } from '../../lib/json';
 import { isPlatformAdminSql } from './platform';
 import type { Db } from './types';
+import { epochMs as ms, pgBool as truthy } from './sql';
 
 const ACTIVE = sql.raw(ACTIVE_APPOINTMENT_STATUSES.map((s) => `'${s}'`).join(', '));
 /**
  * Epoch milliseconds, rounded UP: Postgres keeps microseconds, and an alarm set for a hold's expiry
  * must not fire a fraction of a millisecond before it (the release would find it not yet lapsed).
  */
-const ms = (column: SQL) => sql`ceil(extract(epoch FROM ${column}) * 1000)::float8`;
 
 /** One appointment as the service layer reads it back from a write (times as epoch ms). */
 export interface AppointmentRecord {
@@ -231,8 +231,8 @@ function readWrite(row: RawWrite | undefined): WriteResult {
     ...(row && 'stripe_customer_id' in row ? { stripe_customer_id: row.stripe_customer_id ?? null } : {}),
     ...(row?.candidates != null ? { candidates: parseJson<WaitlistCandidate[]>(row.candidates) } : {}),
     ...(row?.movements != null ? { movements: parseJson<Movement[]>(row.movements) } : {}),
-    ...(row?.has_card != null ? { hasCard: row.has_card === true || row.has_card === 't' || row.has_card === 'true' } : {}),
-    ...(row?.was_current != null ? { wasCurrent: row.was_current === true || row.was_current === 't' || row.was_current === 'true' } : {}),
+    ...(row?.has_card != null ? { hasCard: truthy(row.has_card) } : {}),
+    ...(row?.was_current != null ? { wasCurrent: truthy(row.was_current) } : {}),
   };
 }
 
@@ -511,7 +511,7 @@ export async function releaseExpiredHolds(
     version: row?.version == null ? null : Number(row.version),
     released: row?.released == null ? [] : parseJson<WriteResult['released']>(row.released),
     nextExpiryMs: row?.next == null ? null : Number(row.next),
-    wasCurrent: row?.was_current === true || row?.was_current === 't' || row?.was_current === 'true',
+    wasCurrent: truthy(row?.was_current),
   };
 }
 
@@ -639,7 +639,6 @@ export async function resolveStaffClient(db: Db, input: StaffClientInput): Promi
       ON CONFLICT DO NOTHING)
     SELECT ${staff} AS staff, (SELECT id FROM client LIMIT 1) AS client_id, EXISTS (SELECT 1 FROM created) AS created`);
   const row = result.rows[0];
-  const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
   return { staff: truthy(row?.staff), clientId: row?.client_id ?? null, created: truthy(row?.created) };
 }
 

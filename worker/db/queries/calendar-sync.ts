@@ -3,14 +3,14 @@
  * events appointments became, and the busy blocks read from the calendar — each write ONE
  * statement, audited where a person made it.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { calendarConnections, type CalendarConnection } from '../schema';
 import { jsonValue } from '../../lib/json';
 import type { AnyDb } from './types';
+import { epochMs as ms, pgBool as truthy } from './sql';
 
 export const GOOGLE = 'google';
 
-const ms = (column: SQL) => sql`(extract(epoch FROM ${column}) * 1000)::float8`;
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 const numberOrNull = (v: unknown) => (v == null ? null : Number(v));
 
@@ -122,7 +122,6 @@ export interface ConnectionState {
   synced_ms: number | null;
 }
 
-const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
 
 function connectionState(row: Record<string, unknown>): ConnectionState {
   return {

@@ -3,12 +3,12 @@
  * at, as the page shows it, and the single-use claim of a cancel link. Times travel as epoch
  * milliseconds; each function is one statement.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { ShopPolicy } from '../schema';
 import { jsonValue } from '../../lib/json';
 import type { Db } from './types';
+import { epochMs as ms, pgBool as truthy } from './sql';
 
-const ms = (column: SQL) => sql`ceil(extract(epoch FROM ${column}) * 1000)::float8`;
 
 /** An appointment as a manage link shows it. */
 export interface ManageTarget {
@@ -79,7 +79,6 @@ export async function claimManageLink(db: Db, claim: { jti: string; appointmentI
            EXISTS (SELECT 1 FROM target) AS live, EXISTS (SELECT 1 FROM claim) AS claimed,
            (SELECT client_id FROM target) AS client_id`);
   const row = result.rows[0];
-  const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
   // `before` reads the statement's snapshot (the insert is not visible to it): used earlier.
   if (!row) return { outcome: 'gone' };
   if (truthy(row.before)) return { outcome: 'used' };

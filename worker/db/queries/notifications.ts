@@ -2,6 +2,7 @@ import { jsonValue } from '../../lib/json';
 import { sql } from 'drizzle-orm';
 import type { NotificationChannel } from '../schema';
 import type { AnyDb } from './types';
+import { pgBool as truthy } from './sql';
 
 /** How long a delivery may hold a notification before another delivery may take it over. */
 export const DELIVERY_LEASE_SECONDS = 300;
@@ -100,7 +101,6 @@ export interface DeliveryContext {
   ics_sequence: number | null;
 }
 
-const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
 
 /** One statement: the user's channel preferences and phone, the shop's name, the appointment's ICS sequence. */
 export async function deliveryContext(

@@ -10,10 +10,9 @@ import { jsonValue } from '../../lib/json';
 import { movementJson, recordJson, type AppointmentRecord, type Movement } from './booking';
 import { isPlatformAdminSql } from './platform';
 import type { Db } from './types';
+import { epochMs as ms, pgBool as truthy } from './sql';
 
 const parse = <T>(value: unknown): T => jsonValue(value as object | string) as T;
-const ms = (column: SQL) => sql`ceil(extract(epoch FROM ${column}) * 1000)::float8`;
-const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
 
 /** What a webhook statement records about the event itself. */
 export interface EventRecord {

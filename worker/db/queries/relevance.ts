@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { pgBool } from './sql';
 import type { Db } from './types';
 
 /**
@@ -11,6 +12,5 @@ export async function appointmentStillAt(db: Db, appointmentId: string, startMs:
     SELECT EXISTS (SELECT 1 FROM appointments
                     WHERE id = ${appointmentId} AND status = 'confirmed'
                       AND start_time = to_timestamp(${startMs / 1000})) AS ok`);
-  const v = result.rows[0]?.ok;
-  return v === true || v === 't' || v === 'true';
+  return pgBool(result.rows[0]?.ok);
 }

@@ -3,11 +3,11 @@
  * last four digits; the caller decrypts the candidates to compare the whole number), their next
  * appointment, and their SMS consent. One statement each.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { jsonValue } from '../../lib/json';
 import type { Db } from './types';
+import { epochMs as ms } from './sql';
 
-const ms = (column: SQL) => sql`ceil(extract(epoch FROM ${column}) * 1000)::float8`;
 
 /** Upper bound on users sharing four last digits that one reply looks at. */
 const CANDIDATE_LIMIT = 200;
