@@ -237,13 +237,15 @@ describe('provider failures', () => {
 
   it('400 invalid number: failed at once, never retried or sent again', async () => {
     const b = await booked();
-    await script(b.phone, [{ status: 400, body: { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 } }]);
+    // Twilio quotes the number in its message (as it does): it must not reach logs, rows or owners.
+    await script(b.phone, [{ status: 400, body: { code: 21211, message: `The 'To' number ${b.phone} is not a valid phone number.`, status: 400 } }]);
     const result = await run([b.bodies[1]]);
     expect(result.explicitAcks).toEqual(['m0']);
     expect(result.retryMessages).toEqual([]);
     const failed = await row(b.messages[1]!.dedupe_key);
     expect(failed?.status).toBe('failed');
     expect(failed?.lastError).toMatch(/^permanent: twilio 400 21211 invalid_number/);
+    expect(failed?.lastError).not.toContain(b.phone.slice(1));
     // A redelivery is acknowledged without asking Twilio again.
     const again = await run([b.bodies[1]], { attempts: 2 });
     expect(again.explicitAcks).toEqual(['m0']);

@@ -37,9 +37,11 @@ function errorOf(status: number, text: string): string {
   const parsed = parseJson(text) as { code?: number; message?: string } | null | undefined;
   if (parsed && typeof parsed.code === 'number') {
     const name = TWILIO_RECIPIENT_CODES[parsed.code];
-    return `twilio ${status} ${parsed.code}${name ? ` ${name}` : ''}: ${(parsed.message ?? '').slice(0, 300)}`;
+    // Code and name only: Twilio's message text quotes the recipient's full number, and this
+    // string is logged, stored and shown to the shop's owner.
+    return `twilio ${status} ${parsed.code}${name ? ` ${name}` : ''}`;
   }
-  return `twilio ${status}${text ? `: ${text.slice(0, 300)}` : ''}`;
+  return `twilio ${status}${text ? `: ${text.slice(0, 300).replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]')}` : ''}`;
 }
 
 export function twilioProvider(opts: TwilioOptions, fetcher: typeof fetch = fetch): SmsProvider {

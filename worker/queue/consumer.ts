@@ -183,7 +183,15 @@ async function deliver(deps: Deps, body: unknown, attempts: number): Promise<Out
       await markFailedForGood(db, key, result.error);
       return 'failed';
     }
-    await markDelivered(db, key, result.providerMessageId);
+    // The provider took it: from here the claim is never released (a failed mark would let the
+    // next delivery send it again). Try the mark once more; if that fails too, the row stays
+    // `sending` under its lease and the message is acknowledged.
+    await markDelivered(db, key, result.providerMessageId).catch(async (err: unknown) => {
+      logger.warn('marking a sent notification failed; retrying once', { dedupe_key: key, err });
+      await markDelivered(db, key, result.providerMessageId).catch((again: unknown) =>
+        logger.error('sent notification left marked sending', { dedupe_key: key, err: again }),
+      );
+    });
   } catch (err) {
     await markFailed(db, key, err instanceof Error ? err.message : String(err));
     throw err;

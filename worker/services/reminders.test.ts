@@ -150,6 +150,7 @@ describe('reminders', () => {
     const data = {
       appointment_id: claim.appointment_id,
       shop_id: claim.shop_id,
+      client_id: claim.client_id,
       start_time: '2040-01-02T14:00:00.000Z',
       end_time: '2040-01-02T14:30:00.000Z',
       timezone: 'Europe/Berlin',

@@ -15,7 +15,7 @@
  */
 import { claimDueReminders, releaseReminderClaims, type ClaimedReminder, type ReminderLead } from '../db/queries/reminders';
 import { wireInstant } from '../lib/wire';
-import type { NotificationMessage } from '../queue/messages';
+import { smsRecipient, type NotificationMessage } from '../queue/messages';
 import type { Services } from './container';
 
 const HOUR = 3_600_000;
@@ -33,6 +33,8 @@ export function reminderMessages(lead: ReminderLead, r: ClaimedReminder): Notifi
   const data = {
     appointment_id: r.appointment_id,
     shop_id: r.shop_id,
+    // The consumer reads the client's locale and preferences by it at send time.
+    client_id: r.client_id,
     start_time: wireInstant(r.start_ms),
     end_time: wireInstant(r.end_ms),
     timezone: r.timezone,
@@ -44,7 +46,7 @@ export function reminderMessages(lead: ReminderLead, r: ClaimedReminder): Notifi
   const key = `reminder:${lead}:${r.appointment_id}:${r.start_ms}`;
   const messages: NotificationMessage[] = [];
   if (r.email_to) messages.push({ dedupe_key: `${key}:email`, channel: 'email', to: r.email_to, template: 'appointment.reminder', data });
-  if (r.sms_user_id) messages.push({ dedupe_key: `${key}:sms`, channel: 'sms', to: `user:${r.sms_user_id}`, template: 'appointment.reminder', data });
+  if (r.sms_user_id) messages.push({ dedupe_key: `${key}:sms`, channel: 'sms', to: smsRecipient(r.sms_user_id), template: 'appointment.reminder', data });
   return messages;
 }
 
