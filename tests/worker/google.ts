@@ -38,6 +38,16 @@ export async function captured(match: string): Promise<Captured[]> {
   return (await (await fetch(`${captureUrl}/_capture/requests?match=${encodeURIComponent(match)}`)).json()) as Captured[];
 }
 
+/**
+ * The `name=value` a browser sends back from a response's Set-Cookie (the connect step's state
+ * cookie; the test origin is http://127.0.0.1, so it is the unprefixed name).
+ */
+export function browserCookie(res: Response): string {
+  const set = res.headers.get('set-cookie');
+  if (!set) throw new Error('no Set-Cookie on the connect answer');
+  return set.split(';')[0]!;
+}
+
 /** The calendar sync's capabilities, built the way the Worker builds them. */
 export function calendarDeps(): CalendarDeps {
   const config = loadConfig(env);

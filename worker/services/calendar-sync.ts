@@ -2,7 +2,8 @@
  * Google Calendar sync (issue #12). Three jobs:
  *
  * - Connecting: the OAuth authorization code flow with PKCE. The `state` is bound to the
- *   signed-in user and the barber (kept in Redis for 10 minutes, single use); the callback checks
+ *   signed-in user and the barber (kept in Redis for 10 minutes, single use) and to the browser
+ *   that started it (a nonce cookie, integrations/google/state.ts); the callback checks
  *   that user may still act for that barber, exchanges the code and stores both tokens
  *   AES-256-GCM encrypted (FIELD_ENCRYPTION_KEYS), with the key id.
  * - Appointments → events: a queue message (channel 'calendar', template 'calendar.sync') names an
@@ -40,7 +41,7 @@ import {
 import { deleteEvent, insertEvent, patchEvent, queryFreeBusy, type CalendarEventBody } from '../integrations/google/calendar';
 import type { Fetcher, GoogleResult } from '../integrations/google/http';
 import { consentUrl, exchangeCode, googleClient, newState, pkcePair, refreshAccessToken, revokeToken, type GoogleClient } from '../integrations/google/oauth';
-import { saveOAuthState, takeOAuthState } from '../integrations/google/state';
+import { nonceHash, saveOAuthState, takeOAuthState } from '../integrations/google/state';
 import { decryptField, encryptField, FieldCryptoError } from '../lib/crypto';
 import { availabilityChanged } from './availability-cache';
 import type { Services } from './container';
@@ -66,13 +67,25 @@ export function googleEnabled(deps: Pick<Services, 'config'>): boolean {
 
 // ---- connecting ------------------------------------------------------------------------------
 
-/** The consent URL for `barberId`, its state stored for the user who asked. Null when the integration is off. */
-export async function startGoogleConnection(deps: CalendarDeps, p: { userId: string; barberId: string }): Promise<string | null> {
+/**
+ * The consent URL for `barberId`, its state stored for the user who asked and bound to the
+ * browser by `nonce` (the caller sets it as the state cookie; only its hash is stored). Null
+ * when the integration is off.
+ */
+export async function startGoogleConnection(
+  deps: CalendarDeps,
+  p: { userId: string; barberId: string; nonce: string },
+): Promise<string | null> {
   const google = client(deps);
   if (!google) return null;
   const state = newState();
   const { verifier, challenge } = await pkcePair();
-  await saveOAuthState(deps.redis, deps.config.REDIS_PREFIX, state, { user_id: p.userId, barber_id: p.barberId, code_verifier: verifier });
+  await saveOAuthState(deps.redis, deps.config.REDIS_PREFIX, state, {
+    user_id: p.userId,
+    barber_id: p.barberId,
+    code_verifier: verifier,
+    nonce_hash: await nonceHash(p.nonce),
+  });
   return consentUrl(google, { state, challenge });
 }
 

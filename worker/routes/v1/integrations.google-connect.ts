@@ -1,4 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { setCookie } from 'hono/cookie';
+import { newBrowserNonce, stateCookie } from '../../integrations/google/state';
 import { ApiError, errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { startGoogleConnection } from '../../services/calendar-sync';
@@ -12,7 +14,8 @@ export const GoogleConnectQuery = z.object({
     .default('redirect')
     .openapi({
       param: { name: 'mode', in: 'query' },
-      description: '`redirect` (default): 302 to Google. `json`: 200 with the URL, for apps that open the consent page themselves',
+      description:
+        '`redirect` (default): 302 to Google. `json`: 200 with the URL, for a web page that opens the consent page itself (the browser that calls this must be the one that opens it: the answer sets the cookie the callback requires)',
     }),
 });
 
@@ -28,6 +31,9 @@ export const googleConnectRoute = createRoute({
   tags: ['Integrations'],
   operationId: 'connectGoogleCalendar',
   summary: "Start connecting a barber's Google Calendar (the barber or an owner): Google's consent page, with PKCE",
+  description:
+    'Sets an HttpOnly, SameSite=Lax cookie scoped to the callback (Secure over HTTPS) holding a nonce whose hash the state carries: ' +
+    'the callback is accepted only in the browser that started the connection.',
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth()] as const,
   request: { query: GoogleConnectQuery },
@@ -48,8 +54,12 @@ export function registerGoogleConnect(app: OpenAPIHono<HonoEnv>): void {
     const services = c.get('services');
     const userId = currentUser(c).userId;
     await authorizeBarber(services.db, userId, barberId, 'self_or_owner');
-    const url = await startGoogleConnection(services, { userId, barberId });
+    const nonce = newBrowserNonce();
+    const url = await startGoogleConnection(services, { userId, barberId, nonce });
     if (!url) throw new ApiError('not_found', 'Google Calendar is not available on this deployment');
+    // A new start replaces the cookie of an earlier one: only the latest consent page completes.
+    const cookie = stateCookie(services.config.APP_ORIGIN);
+    setCookie(c, cookie.name, nonce, cookie.options);
     c.header('Cache-Control', 'no-store');
     if (mode === 'json') return c.json({ authorization_url: url }, 200);
     return c.redirect(url, 302);
