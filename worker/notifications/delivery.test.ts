@@ -320,7 +320,78 @@ describe('checked at send time', () => {
     await testDb().update(appointments).set({ status: 'cancelled', cancelledAt: new Date() }).where(eq(appointments.id, b.record.id));
     const key = `reminder:${crypto.randomUUID()}`;
     await run([await queued({ dedupe_key: key, channel: 'email', to: b.email, template: 'appointment.reminder', data: { ...b.messages[0]!.data } })]);
-    expect(await row(key)).toMatchObject({ status: 'skipped', lastError: 'no_longer_relevant' });
+    expect(await row(key)).toMatchObject({ status: 'skipped', lastError: 'no_longer_relevant: appointment cancelled' });
     expect(await captured(b.email)).toEqual([]);
+  });
+
+  it('a late confirmation (e-mail with its .ics, and SMS) for an appointment moved since is skipped, not sent with the old time', async () => {
+    const b = await booked();
+    // The booking moved an hour later before the confirmation was delivered (a retry, a slow queue).
+    const moved = { startTime: new Date(b.record.start_ms + 3_600_000), endTime: new Date(b.record.end_ms + 3_600_000) };
+    await testDb().update(appointments).set(moved).where(eq(appointments.id, b.record.id));
+    const result = await run(b.bodies);
+    expect(result.explicitAcks).toEqual(['m0', 'm1']);
+    for (const m of b.messages) expect(await row(m.dedupe_key)).toMatchObject({ status: 'skipped', lastError: 'no_longer_relevant: appointment moved' });
+    expect(await captured(b.email)).toEqual([]);
+    expect(await captured(b.phone)).toEqual([]);
+    // Skipped is settled: a redelivery sends nothing either.
+    await run(b.bodies, { attempts: 2 });
+    expect(await captured(b.email)).toEqual([]);
+  });
+
+  it('a confirmation for an appointment cancelled since is skipped', async () => {
+    const b = await booked();
+    await testDb().update(appointments).set({ status: 'cancelled', cancelledAt: new Date() }).where(eq(appointments.id, b.record.id));
+    await run(b.bodies);
+    for (const m of b.messages) expect(await row(m.dedupe_key)).toMatchObject({ status: 'skipped', lastError: 'no_longer_relevant: appointment cancelled' });
+    expect([...(await captured(b.email)), ...(await captured(b.phone))]).toEqual([]);
+  });
+
+  it('moved twice: the first reschedule message, delivered last, is skipped; the current one goes with the .ics sequence of that time', async () => {
+    const db = testDb();
+    const b = await booked();
+    const at = (hours: number) => ({ ...b.record, start_ms: b.record.start_ms + hours * 3_600_000, end_ms: b.record.end_ms + hours * 3_600_000 });
+    const first = at(1);
+    const second = at(2);
+    const messagesFor = (record: AppointmentRecord, previousStartMs: number) =>
+      appointmentEvents({ kind: 'rescheduled', appointment: record, previousStartMs }).filter((m) => m.channel === 'email');
+    const [toFirst] = messagesFor(first, b.record.start_ms);
+    const [toSecond] = messagesFor(second, first.start_ms);
+    // Two reschedules (each moves ics_sequence), both messages still in the queue.
+    await db.update(appointments).set({ startTime: new Date(first.start_ms), endTime: new Date(first.end_ms) }).where(eq(appointments.id, b.record.id));
+    await db.update(appointments).set({ startTime: new Date(second.start_ms), endTime: new Date(second.end_ms) }).where(eq(appointments.id, b.record.id));
+    const [now] = await db.select().from(appointments).where(eq(appointments.id, b.record.id));
+    await run([await queued(toSecond!)]);
+    await run([await queued(toFirst!)]);
+    expect(await row(toFirst!.dedupe_key)).toMatchObject({ status: 'skipped', lastError: 'no_longer_relevant: appointment moved' });
+    expect(await row(toSecond!.dedupe_key)).toMatchObject({ status: 'sent' });
+    const mails = await captured(b.email);
+    expect(mails).toHaveLength(1);
+    const attachment = (JSON.parse(mails[0]!.body) as { attachments: { content: string }[] }).attachments[0]!;
+    const ics = new TextDecoder().decode(Uint8Array.from(atob(attachment.content), (ch) => ch.charCodeAt(0)));
+    expect(ics).toContain(`SEQUENCE:${now!.icsSequence}`);
+    expect(ics).toContain(`DTSTART:${new Date(second.start_ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`);
+  });
+
+  it("an invitation's expiry is written on the shop's clock, with the zone named", async () => {
+    const w = await createManagedShop(testDb());
+    const to = `invitee-${crypto.randomUUID().slice(0, 8)}@example.test`;
+    const key = `invitation:${crypto.randomUUID()}:email`;
+    await run([
+      await queued({
+        dedupe_key: key,
+        channel: 'email',
+        to,
+        template: 'barber_invitation',
+        data: { invitation_id: crypto.randomUUID(), shop_id: w.shop.id, shop_name: 'Fade Street', role: 'barber', expires_at: '2026-12-08T03:30:00.000Z' },
+        secrets: { accept_url: 'http://127.0.0.1:8787/invitations/accept#t' },
+      }),
+    ]);
+    expect(await row(key)).toMatchObject({ status: 'sent' });
+    const [mail] = await captured(to);
+    const text = (JSON.parse(mail!.body) as { content: { value: string }[] }).content[0]!.value;
+    expect(w.shop.timezone).not.toBe('UTC');
+    expect(text).toContain(`(${w.shop.timezone})`);
+    expect(text).not.toContain('(UTC)');
   });
 });

@@ -89,6 +89,34 @@ describe('templates', () => {
     expect(renderNotification('appointment.reminder', appointment(), {}, ctx).attachments).toEqual([]);
   });
 
+  it("say how far ahead a reminder is: the 24 h and the 2 h one differ, in the e-mail and the SMS", () => {
+    const day = renderNotification('appointment.reminder', appointment({ lead: '24h' }), {}, ctx);
+    const soon = renderNotification('appointment.reminder', appointment({ lead: '2h' }), {}, ctx);
+    expect(day.subject).toBe('Fade & Co: your appointment is within 24 hours — Mon 7 Dec, 10:30 (America/New_York)');
+    expect(day.text).toContain('your appointment is within the next 24 hours');
+    expect(day.sms).toContain('within the next 24 hours');
+    expect(soon.subject).toContain('within 2 hours');
+    expect(soon.text).toContain('within the next 2 hours');
+    expect(soon.sms).toContain('within the next 2 hours');
+    expect(soon.text).not.toContain('24 hours');
+    // Both still name the time on the shop's clock.
+    for (const r of [day, soon]) expect(r.sms).toContain('10:30 (America/New_York)');
+    // A lead it does not know (or none) falls back to the plain reminder, never to a prototype key.
+    expect(renderNotification('appointment.reminder', appointment({ lead: 'toString' }), {}, ctx).subject).toBe('Fade & Co: reminder — Mon 7 Dec, 10:30 (America/New_York)');
+  });
+
+  it("write an invitation's expiry on the shop's clock with the zone named, not in UTC", () => {
+    const data = { shop_name: 'Fade & Co', role: 'barber', expires_at: '2026-12-08T03:30:00Z' };
+    const secrets = { accept_url: 'http://x.test/invite#t' };
+    const ny = renderNotification('barber_invitation', data, secrets, { locale: 'en', timeZone: NY });
+    // 03:30Z on the 8th is 22:30 on the 7th in New York.
+    expect(ny.text).toContain('valid until Mon 7 Dec, 22:30 (America/New_York)');
+    expect(ny.text).not.toContain('(UTC)');
+    // The message's own zone, when it carries one, wins.
+    const london = renderNotification('barber_invitation', { ...data, timezone: 'Europe/London' }, secrets, { locale: 'en', timeZone: NY });
+    expect(london.text).toContain('valid until Tue 8 Dec, 03:30 (Europe/London)');
+  });
+
   it('say what a cancellation costs or gives back', () => {
     const r = renderNotification('appointment.cancelled', appointment({ fee_cents: 1500, refund_due_cents: 0, currency: 'USD' }), {}, ctx);
     expect(r.text).toContain('US$15.00');

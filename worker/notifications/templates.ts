@@ -14,6 +14,11 @@ export interface RenderContext {
   locale: string;
   /** The shop's name as it is now (the message data may not carry it). */
   shopName?: string | null;
+  /**
+   * The shop's IANA zone as it is now, for messages whose data does not carry `timezone` (an
+   * invitation): their instants are still written on the shop's clock, never in UTC.
+   */
+  timeZone?: string | null;
   /** appointments.ics_sequence at send time: the attachment is the event's current version. */
   icsSequence?: number;
   /** DTSTAMP of attachments; default now. */
@@ -115,6 +120,12 @@ function appointment(template: string, data: Data, ctx: RenderContext): Appointm
     zone,
   };
 }
+
+/** What a reminder says of its lead (data.lead, services/reminders.ts REMINDER_WINDOWS). */
+const REMINDER_LEADS: Record<string, { subject: string; within: string }> = {
+  '24h': { subject: 'your appointment is within 24 hours', within: 'within the next 24 hours' },
+  '2h': { subject: 'your appointment is within 2 hours', within: 'within the next 2 hours' },
+};
 
 const money = (data: Data, key: string, ctx: RenderContext): string | undefined => {
   const cents = num(data, key);
@@ -237,10 +248,21 @@ const drafts: Record<string, (data: Data, secrets: Record<string, string>, ctx: 
   },
   'appointment.reminder': (data, _s, ctx) => {
     const a = appointment('appointment.reminder', data, ctx);
+    // The reminder's kind (services/reminders.ts): sent from its lead until half of it has passed,
+    // so "within" is true whenever it goes out, where "in 24 hours" would not be.
+    const leadKey = str(data, 'lead');
+    const lead = leadKey && Object.hasOwn(REMINDER_LEADS, leadKey) ? REMINDER_LEADS[leadKey] : undefined;
+    if (!lead) {
+      return {
+        subject: `${a.shop}: reminder — ${a.when}`,
+        paragraphs: [a.greeting, `A reminder of your appointment: ${a.what} on ${a.when}.`],
+        sms: `${a.shop} reminder: ${a.what}, ${a.when}.`,
+      };
+    }
     return {
-      subject: `${a.shop}: reminder — ${a.when}`,
-      paragraphs: [a.greeting, `A reminder of your appointment: ${a.what} on ${a.when}.`],
-      sms: `${a.shop} reminder: ${a.what}, ${a.when}.`,
+      subject: `${a.shop}: ${lead.subject} — ${a.when}`,
+      paragraphs: [a.greeting, `A reminder: your appointment is ${lead.within}. ${a.what} on ${a.when}.`],
+      sms: `${a.shop} reminder, ${lead.within}: ${a.what}, ${a.when}.`,
     };
   },
   verify_email: (data, secrets) => {
@@ -270,11 +292,13 @@ const drafts: Record<string, (data: Data, secrets: Record<string, string>, ctx: 
     const shop = str(data, 'shop_name') ?? ctx.shopName ?? 'a shop';
     const role = str(data, 'role') ?? 'barber';
     const expires = instant(data, 'expires_at');
+    // The invitee joins the shop: its clock, with the zone named (formatWhen), is the one that counts.
+    const zone = str(data, 'timezone') ?? ctx.timeZone ?? 'UTC';
     return {
       subject: `You are invited to join ${shop} on BookedBarber`,
       paragraphs: [
         `You are invited to join ${shop} as ${role === 'owner' ? 'an owner' : `a ${role}`}.`,
-        ...(expires !== undefined ? [`The invitation is valid until ${formatWhen(expires, 'UTC', ctx.locale)}.`] : []),
+        ...(expires !== undefined ? [`The invitation is valid until ${formatWhen(expires, zone, ctx.locale)}.`] : []),
       ],
       action: { label: 'Accept the invitation', url: link },
       sms: `Join ${shop} on BookedBarber: ${link}`,

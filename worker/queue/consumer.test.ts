@@ -1,13 +1,16 @@
 import { createMessageBatch, env, getQueueResult, createExecutionContext } from 'cloudflare:test';
-import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { notifications } from '../db/schema';
 import { eventually, testDb } from '../../tests/worker/harness';
 import worker from '../index';
 import { loadConfig } from '../env';
 import { encryptField, generateFieldKey } from '../lib/crypto';
 import { setLogSink } from '../lib/logger';
-import { retryDelaySeconds } from './consumer';
+import { NEON_DEADLINE_MS } from '../db/client';
+import { DEAD_LETTERED, DELIVERY_LEASE_SECONDS, PERMANENT_FAILURE_PREFIX } from '../db/queries/notifications';
+import { PROVIDER_TIMEOUT_MS } from '../notifications/providers';
+import { inFlightRetryDelaySeconds, retryDelaySeconds } from './consumer';
 import { testMailbox } from './mailbox';
 import { enqueueNotification, type NotificationMessage } from './messages';
 
@@ -34,7 +37,11 @@ async function runBatch(queue: string, messages: { id: string; body: unknown; at
 
 const key = (label: string) => `test:${label}:${crypto.randomUUID()}`;
 
-/** What appointment-events.ts puts in a booking message (no real appointment behind it). */
+/**
+ * What appointment-events.ts puts in a booking message (no real appointment behind it: the
+ * tests here send `appointment.cancelled`, which is not checked against the appointment's time —
+ * confirmations, reschedules and reminders are, see notifications/relevance.ts).
+ */
 const bookingData = () => ({
   appointment_id: crypto.randomUUID(),
   barber_name: 'Sam',
@@ -52,14 +59,14 @@ describe('notifications queue', () => {
       dedupe_key: dedupeKey,
       channel: 'email',
       to: 'client@example.test',
-      template: 'appointment.confirmed',
+      template: 'appointment.cancelled',
       data: bookingData(),
     }, keys());
     const row = await eventually(async () => {
       const [found] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
       return found?.status === 'sent' ? found : undefined;
     });
-    expect(row).toMatchObject({ channel: 'email', recipient: 'client@example.test', template: 'appointment.confirmed' });
+    expect(row).toMatchObject({ channel: 'email', recipient: 'client@example.test', template: 'appointment.cancelled' });
     expect(row.sentAt).not.toBeNull();
   });
 
@@ -80,7 +87,7 @@ describe('notifications queue', () => {
 
   it('sends once when the same message is delivered twice at the same time', async () => {
     const dedupeKey = key('concurrent');
-    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'twice@example.test', template: 'appointment.confirmed', data: bookingData() };
+    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'twice@example.test', template: 'appointment.cancelled', data: bookingData() };
     const runs = [1, 2].map(async (n) => {
       const batch = createMessageBatch('notifications', [{ id: `c${n}`, timestamp: new Date(), attempts: 1, body }]);
       const ctx = createExecutionContext();
@@ -130,6 +137,61 @@ describe('notifications queue', () => {
     await getQueueResult(batch, ctx);
     const [row] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
     expect(row?.status).toBe('failed');
+  });
+
+  it('a row a dead consumer left leased is retried after the lease, then sent — not spent on the lease until the dead-letter queue', async () => {
+    const dedupeKey = key('dead-consumer');
+    const body = { dedupe_key: dedupeKey, channel: 'email', to: 'lease@example.test', template: 'appointment.cancelled', data: bookingData() };
+    // What a consumer that died between its claim and the provider's answer leaves behind.
+    await testDb().insert(notifications).values({
+      dedupeKey, channel: 'email', recipient: 'lease@example.test', template: 'appointment.cancelled', status: 'sending', attempts: 1, claimedAt: new Date(),
+    });
+    const batch = createMessageBatch('notifications', [{ id: 'r2', timestamp: new Date(), attempts: 2, body }]);
+    const spy = vi.spyOn(batch.messages[0]!, 'retry');
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    await getQueueResult(batch, ctx);
+    expect(spy).toHaveBeenCalledTimes(1);
+    const delay = spy.mock.calls[0]![0]!.delaySeconds!;
+    // The retry lands after the lease, so it is the one that takes the row over.
+    expect(delay).toBeGreaterThan(DELIVERY_LEASE_SECONDS);
+    await testDb()
+      .update(notifications)
+      .set({ claimedAt: sql`now() - make_interval(secs => ${delay})` })
+      .where(eq(notifications.dedupeKey, dedupeKey));
+    const result = await runBatch('notifications', [{ id: 'r3', body, attempts: 3 }]);
+    expect(result.explicitAcks).toEqual(['r3']);
+    const [row] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, dedupeKey));
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(testMailbox.filter((m) => m.dedupe_key === dedupeKey)).toHaveLength(1);
+  });
+
+  it('the lease outlasts one send and is short against the retry budget', () => {
+    // Everything after the claim: the provider's timeout and a few database requests under their deadline.
+    expect(DELIVERY_LEASE_SECONDS * 1000).toBeGreaterThan(PROVIDER_TIMEOUT_MS + 3 * NEON_DEADLINE_MS);
+    // max_retries 5 (wrangler.toml): a leased row must free up within the first two retries.
+    for (const attempts of [1, 2, 3, 4, 5]) expect(inFlightRetryDelaySeconds(attempts)).toBeGreaterThan(DELIVERY_LEASE_SECONDS);
+    expect(DELIVERY_LEASE_SECONDS).toBeLessThanOrEqual(60);
+  });
+
+  it('a dead letter never overwrites a notification that was sent, skipped or failed for good', async () => {
+    const settled = [
+      { status: 'sent' as const, lastError: null },
+      { status: 'skipped' as const, lastError: 'client_prefers_no_email' },
+      { status: 'failed' as const, lastError: `${PERMANENT_FAILURE_PREFIX}twilio 400 21211 invalid_number` },
+    ];
+    const open = [{ status: 'sending' as const }, { status: 'failed' as const, lastError: 'sendgrid 500: boom' }, { status: 'queued' as const }];
+    const rows = [...settled, ...open].map((r) => ({ dedupeKey: key(`dlq-${r.status}`), channel: 'email' as const, recipient: 'x@example.test', template: 't', ...r }));
+    await testDb().insert(notifications).values(rows);
+    await runBatch(
+      'notifications-dlq',
+      rows.map((r, i) => ({ id: `d${i}`, attempts: 6, body: { dedupe_key: r.dedupeKey, channel: 'email', to: 'x@example.test', template: 't', data: {} } })),
+    );
+    for (const [i, r] of rows.entries()) {
+      const [now] = await testDb().select().from(notifications).where(eq(notifications.dedupeKey, r.dedupeKey));
+      if (i < settled.length) expect(now).toMatchObject({ status: r.status, lastError: r.lastError });
+      else expect(now).toMatchObject({ status: 'failed', lastError: DEAD_LETTERED });
+    }
   });
 
   it('backs off exponentially with a cap', () => {

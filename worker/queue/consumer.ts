@@ -4,6 +4,7 @@ import { createDb, type Db } from '../db/client';
 import {
   claimDelivery,
   DEAD_LETTERED,
+  DELIVERY_LEASE_SECONDS,
   deliveryContext,
   markDelivered,
   markFailed,
@@ -16,7 +17,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import { providersFor } from '../notifications/configured';
 import { messageLocale } from '../notifications/format';
 import type { Providers, SendResult } from '../notifications/providers';
-import { stillRelevant } from '../notifications/relevance';
+import { relevance } from '../notifications/relevance';
 import { redisClient } from '../lib/redis';
 import { manageLinks } from '../notifications/manage-links';
 import { handleCalendarMessage } from '../services/calendar-sync';
@@ -48,6 +49,18 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /**
+ * When to look again at a message whose notification another delivery holds (`in_flight`). That
+ * lease was taken at most DELIVERY_LEASE_SECONDS ago, so one retry after the lease (and a margin
+ * for clock skew between us and the database) either finds it sent or finds the lease expired and
+ * takes it over. A shorter delay would spend the queue's few retries on a lease a dead consumer
+ * left behind, and the message would reach the dead-letter queue unsent.
+ */
+export const LEASE_MARGIN_SECONDS = 5;
+export function inFlightRetryDelaySeconds(attempts: number): number {
+  return Math.max(retryDelaySeconds(attempts), DELIVERY_LEASE_SECONDS + LEASE_MARGIN_SECONDS);
+}
+
+/**
  * What became of one delivery. `retry`: the provider failed in a way worth another try (the
  * notification is marked failed meanwhile); `in_flight`: another delivery is sending it now.
  * Everything else is acknowledged.
@@ -76,9 +89,11 @@ async function resolve(deps: Deps, message: OpenedNotification): Promise<Send> {
   const account = ACCOUNT_TEMPLATES.has(message.template);
   const smsUser = message.channel === 'sms' ? smsRecipientUser(message.to) : null;
   const userId = smsUser ?? (account ? null : idIn(message.data.client_id));
-  const context = account
-    ? null
-    : await deliveryContext(deps.db, { userId, shopId: idIn(message.data.shop_id), appointmentId: idIn(message.data.appointment_id) });
+  // An invitation is an account message about a shop: its expiry is written on that shop's clock.
+  const needsContext = !account || message.template === 'barber_invitation';
+  const context = needsContext
+    ? await deliveryContext(deps.db, { userId, shopId: idIn(message.data.shop_id), appointmentId: idIn(message.data.appointment_id) })
+    : null;
   const user = context?.user ?? null;
   const locale = messageLocale(message.data.locale ?? user?.locale);
   if (message.channel === 'email') {
@@ -135,9 +150,10 @@ async function deliver(deps: Deps, body: unknown, attempts: number): Promise<Out
   }
 
   try {
-    if (!(await stillRelevant(db, message))) {
-      await markSkipped(db, key, 'no_longer_relevant');
-      logger.info('notification skipped', { dedupe_key: key, reason: 'no_longer_relevant' });
+    const holds = await relevance(db, message);
+    if (!holds.relevant) {
+      await markSkipped(db, key, holds.skip);
+      logger.info('notification skipped', { dedupe_key: key, reason: holds.skip });
       return 'skipped';
     }
     if (message.channel === 'log') {
@@ -161,7 +177,9 @@ async function deliver(deps: Deps, body: unknown, attempts: number): Promise<Out
       rendered = renderNotification(message.template, message.data, message.secrets, {
         locale: target.locale,
         shopName: target.context?.shop_name ?? null,
-        icsSequence: target.context?.ics_sequence ?? undefined,
+        timeZone: target.context?.shop_timezone ?? null,
+        // The sequence read with the time the relevance check matched, when it checked one.
+        icsSequence: holds.icsSequence ?? target.context?.ics_sequence ?? undefined,
         ...(links ? { links } : {}),
       });
     } catch (err) {
@@ -233,8 +251,13 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
     }
     try {
       const outcome = await deliver(deps, msg.body, msg.attempts);
-      if (outcome === 'in_flight' || outcome === 'retry') {
-        // Another delivery is sending it now, or the provider may take it later: look again then.
+      if (outcome === 'in_flight') {
+        // Another delivery holds it (sending now, or died holding the lease): look again once the lease is over.
+        msg.retry({ delaySeconds: inFlightRetryDelaySeconds(msg.attempts) });
+        continue;
+      }
+      if (outcome === 'retry') {
+        // The provider may take it later.
         msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
         continue;
       }

@@ -2,10 +2,17 @@ import { jsonValue } from '../../lib/json';
 import { sql } from 'drizzle-orm';
 import type { NotificationChannel } from '../schema';
 import type { AnyDb } from './types';
-import { pgBool as truthy } from './sql';
+import { epochMs, pgBool as truthy } from './sql';
 
-/** How long a delivery may hold a notification before another delivery may take it over. */
-export const DELIVERY_LEASE_SECONDS = 300;
+/**
+ * How long a delivery may hold a notification before another delivery may take it over. Long
+ * enough for everything one send does after its claim (a few database requests under an 8 s
+ * deadline each, the provider under a 15 s timeout), short against the queue's retry budget
+ * (wrangler.toml max_retries 5): a consumer that dies mid-send must leave the row free again
+ * while retries remain, or the message is lost. The consumer delays a retry of a leased row past
+ * this (queue/consumer.ts), so that retry finds the lease expired instead of spending itself on it.
+ */
+export const DELIVERY_LEASE_SECONDS = 60;
 
 /**
  * last_error of a failure no retry can fix (a provider's permanent refusal, a missing provider
@@ -69,11 +76,19 @@ export async function markDelivered(db: AnyDb, dedupeKey: string, providerMessag
      WHERE dedupe_key = ${dedupeKey}`);
 }
 
+/**
+ * Rows a failure may still be written to: not yet settled. Sent, skipped and failed-for-good rows
+ * keep their outcome — a late dead letter or a failing redelivery must not turn a message that
+ * went out (or was skipped on purpose, or refused for good) into one the owner sees as failed.
+ */
+const unsettled = sql`(status IN ('queued', 'sending')
+       OR (status = 'failed' AND COALESCE(last_error, '') NOT LIKE ${`${PERMANENT_FAILURE_PREFIX}%`}))`;
+
 /** The send failed; the row is free for the next (retried) delivery. */
 export async function markFailed(db: AnyDb, dedupeKey: string, error: string): Promise<void> {
   await db.execute(sql`
     UPDATE notifications SET status = 'failed', last_error = ${error.slice(0, 2000)}, claimed_at = NULL
-     WHERE dedupe_key = ${dedupeKey} AND status <> 'sent'`);
+     WHERE dedupe_key = ${dedupeKey} AND ${unsettled}`);
 }
 
 /** The send failed in a way no retry fixes; the notification is settled (see PERMANENT_FAILURE_PREFIX). */
@@ -85,7 +100,7 @@ export function markFailedForGood(db: AnyDb, dedupeKey: string, error: string): 
 export async function markSkipped(db: AnyDb, dedupeKey: string, reason: string): Promise<void> {
   await db.execute(sql`
     UPDATE notifications SET status = 'skipped', last_error = ${reason.slice(0, 200)}, claimed_at = NULL
-     WHERE dedupe_key = ${dedupeKey} AND status <> 'sent'`);
+     WHERE dedupe_key = ${dedupeKey} AND ${unsettled}`);
 }
 
 /** What the consumer needs to know about a message's recipient and subject, read at send time. */
@@ -98,11 +113,13 @@ export interface DeliveryContext {
     locale: string;
   } | null;
   shop_name: string | null;
+  /** The shop's IANA zone now. */
+  shop_timezone: string | null;
   ics_sequence: number | null;
 }
 
 
-/** One statement: the user's channel preferences and phone, the shop's name, the appointment's ICS sequence. */
+/** One statement: the user's channel preferences and phone, the shop's name and zone, the appointment's ICS sequence. */
 export async function deliveryContext(
   db: AnyDb,
   ids: { userId: string | null; shopId: string | null; appointmentId: string | null },
@@ -113,6 +130,7 @@ export async function deliveryContext(
                                      'phone_enc', u.phone_enc, 'locale', u.locale)
               FROM users u WHERE u.id = ${ids.userId}::uuid) AS "user",
            (SELECT name FROM shops WHERE id = ${ids.shopId}::uuid) AS shop_name,
+           (SELECT timezone FROM shops WHERE id = ${ids.shopId}::uuid) AS shop_timezone,
            (SELECT ics_sequence FROM appointments WHERE id = ${ids.appointmentId}::uuid) AS ics_sequence`);
   const row = (result as unknown as { rows: Record<string, unknown>[] }).rows[0] ?? {};
   const rawUser = row.user == null ? null : jsonValue(row.user as Record<string, unknown> | string);
@@ -127,8 +145,27 @@ export async function deliveryContext(
         }
       : null,
     shop_name: typeof row.shop_name === 'string' ? row.shop_name : null,
+    shop_timezone: typeof row.shop_timezone === 'string' ? row.shop_timezone : null,
     ics_sequence: row.ics_sequence === null || row.ics_sequence === undefined ? null : Number(row.ics_sequence),
   };
+}
+
+/** An appointment as it is now, for the send-time relevance check (notifications/relevance.ts). */
+export interface AppointmentNow {
+  status: string;
+  start_ms: number;
+  end_ms: number;
+  ics_sequence: number;
+}
+
+/** One statement; null when there is no such appointment. */
+export async function appointmentNow(db: AnyDb, appointmentId: string): Promise<AppointmentNow | null> {
+  const result = await db.execute(sql`
+    SELECT status, ${epochMs(sql`start_time`)} AS start_ms, ${epochMs(sql`end_time`)} AS end_ms, ics_sequence
+      FROM appointments WHERE id = ${appointmentId}::uuid`);
+  const row = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
+  if (!row) return null;
+  return { status: String(row.status), start_ms: Number(row.start_ms), end_ms: Number(row.end_ms), ics_sequence: Number(row.ics_sequence) };
 }
 
 // ---- the dev outbox (development and test only) ---------------------------------------------
