@@ -234,7 +234,7 @@ describe.each(backends)('%s', (_name, create) => {
         [
           'appointments', 'audit_log', 'auth_tokens', 'barber_services', 'barbers', 'calendar_connections', 'calendar_events',
           'client_notes', 'dev_outbox', 'idempotency_keys', 'invitations', 'manage_link_uses', 'memberships', 'notifications', 'payments',
-          'refresh_tokens', 'services', 'shops', 'stripe_customers', 'stripe_events', 'time_off', 'users', 'waitlist_entries',
+          'refresh_tokens', 'services', 'shops', 'sms_inbound', 'stripe_customers', 'stripe_events', 'time_off', 'users', 'waitlist_entries',
           'working_hours',
         ].sort(),
       );

@@ -167,6 +167,8 @@ describe('provider requests', () => {
     const text = await row(b.messages[1]!.dedupe_key);
     expect(text).toMatchObject({ status: 'sent', shopId: b.world.shop.id, recipient: `user:${b.world.client.id}` });
     expect(text!.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
+    // The number it went out from: a reply comes in on it (services/sms-replies.ts).
+    expect(text!.sender).toBe('+15550009999');
     // The number never reached the queue or the log.
     expect(JSON.stringify([b.bodies, email, text])).not.toContain(b.phone.slice(1));
   });

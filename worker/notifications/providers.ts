@@ -7,7 +7,8 @@
 import type { Attachment } from './templates';
 
 export type SendResult =
-  | { ok: true; providerMessageId: string | null }
+  /** `sender`: the number an SMS went out from, when the provider says (replies come in on it). */
+  | { ok: true; providerMessageId: string | null; sender?: string | null }
   | { ok: false; retryable: boolean; error: string };
 
 export interface EmailMessage {

@@ -24,6 +24,8 @@ export const TWILIO_RECIPIENT_CODES: Record<number, string> = {
   21614: 'not_mobile',
 };
 
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
 export function twilioForm(to: string, from: string, body: string): URLSearchParams {
   const form = new URLSearchParams({ To: to });
   if (from.startsWith('MG')) form.set('MessagingServiceSid', from);
@@ -59,9 +61,12 @@ export function twilioProvider(opts: TwilioOptions, fetcher: typeof fetch = fetc
       const text = await bodyText(res);
       if (res.status === 201 || res.status === 200) {
         // Accepted without a readable body: sent, id unknown.
-        const parsed = parseJson(text) as { sid?: unknown } | null | undefined;
+        const parsed = parseJson(text) as { sid?: unknown; from?: unknown } | null | undefined;
         const sid = typeof parsed?.sid === 'string' ? parsed.sid : null;
-        return { ok: true, providerMessageId: sid };
+        // The number it goes out from: Twilio's answer names it; with a messaging service it may
+        // not yet (the sender is picked later), and then it is not known.
+        const from = typeof parsed?.from === 'string' && E164.test(parsed.from) ? parsed.from : opts.from.startsWith('MG') ? null : opts.from;
+        return { ok: true, providerMessageId: sid, sender: from };
       }
       const error = errorOf(res.status, text);
       return isRetryableStatus(res.status) ? retryable(error) : permanent(error);

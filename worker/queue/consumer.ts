@@ -204,9 +204,10 @@ async function deliver(deps: Deps, body: unknown, attempts: number): Promise<Out
     // The provider took it: from here the claim is never released (a failed mark would let the
     // next delivery send it again). Try the mark once more; if that fails too, the row stays
     // `sending` under its lease and the message is acknowledged.
-    await markDelivered(db, key, result.providerMessageId).catch(async (err: unknown) => {
+    const sender = result.sender ?? null;
+    await markDelivered(db, key, result.providerMessageId, sender).catch(async (err: unknown) => {
       logger.warn('marking a sent notification failed; retrying once', { dedupe_key: key, err });
-      await markDelivered(db, key, result.providerMessageId).catch((again: unknown) =>
+      await markDelivered(db, key, result.providerMessageId, sender).catch((again: unknown) =>
         logger.error('sent notification left marked sending', { dedupe_key: key, err: again }),
       );
     });

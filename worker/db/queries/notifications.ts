@@ -69,10 +69,15 @@ export async function claimDelivery(db: AnyDb, record: NotificationRecord, attem
   return rows[0]?.outcome ?? 'in_flight';
 }
 
-export async function markDelivered(db: AnyDb, dedupeKey: string, providerMessageId: string | null = null): Promise<void> {
+export async function markDelivered(
+  db: AnyDb,
+  dedupeKey: string,
+  providerMessageId: string | null = null,
+  sender: string | null = null,
+): Promise<void> {
   await db.execute(sql`
     UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL, claimed_at = NULL,
-                             provider_message_id = ${providerMessageId}
+                             provider_message_id = ${providerMessageId}, sender = ${sender}
      WHERE dedupe_key = ${dedupeKey}`);
 }
 

@@ -37,6 +37,12 @@ export const notifications = pgTable(
     shopId: uuid('shop_id'),
     /** The provider's id of what it accepted (SendGrid X-Message-Id, Twilio message SID). */
     providerMessageId: text('provider_message_id'),
+    /**
+     * The number (E.164) an SMS went out from, as Twilio reported it (null when it did not say,
+     * e.g. a messaging service picking the sender later). A reply comes in on this number: it
+     * tells which of a client's bookings the reply answers (services/sms-replies.ts).
+     */
+    sender: text('sender'),
   },
   (t) => [
     unique('notifications_dedupe_key_unique').on(t.dedupeKey),
@@ -48,7 +54,26 @@ export const notifications = pgTable(
     check('notifications_attempts_check', sql`${t.attempts} >= 0`),
     index('notifications_status_created_idx').on(t.status, t.createdAt),
     index('notifications_shop_status_idx').on(t.shopId, t.status),
+    // A reply's lookup: the latest SMS sent to a user (`user:<id>`).
+    index('notifications_sms_sent_idx').on(t.recipient, t.sentAt).where(sql`${t.channel} = 'sms' AND ${t.status} = 'sent'`),
   ],
+);
+
+/**
+ * Inbound SMS already handled, by Twilio's MessageSid: Twilio retries a webhook it got no answer
+ * to, and a retried X must not cancel a second booking. The row is claimed before the reply acts
+ * (so a retry arriving meanwhile acts on nothing) and keeps the answer sent, so a retry gets the
+ * same text back. Rows older than a month are pruned as new ones arrive (queries/sms-replies.ts).
+ */
+export const smsInbound = pgTable(
+  'sms_inbound',
+  {
+    messageSid: text('message_sid').primaryKey(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    /** The TwiML text answered; null while the reply is being handled. */
+    reply: text('reply'),
+  },
+  (t) => [index('sms_inbound_received_idx').on(t.receivedAt)],
 );
 
 /**

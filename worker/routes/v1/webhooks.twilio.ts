@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError, errorResponses } from '../../lib/errors';
 import { verifyTwilioSignature } from '../../lib/twilio-signature';
-import { handleSmsReply, SMS_TEXT } from '../../services/sms-replies';
+import { answerSms, SMS_TEXT } from '../../services/sms-replies';
 import type { HonoEnv } from '../../types';
 
 export const twilioWebhookRoute = createRoute({
@@ -9,12 +9,14 @@ export const twilioWebhookRoute = createRoute({
   path: '/api/v1/webhooks/twilio',
   tags: ['Webhooks'],
   operationId: 'twilioWebhook',
-  summary: 'Inbound SMS (signed by Twilio): C confirms a held booking, X cancels the next booking, STOP / START set SMS consent',
+  summary: 'Inbound SMS (signed by Twilio): C confirms a held booking, X cancels a booking, STOP / START set SMS consent',
   description:
     '`X-Twilio-Signature` must be the base64 HMAC-SHA1 (key: TWILIO_AUTH_TOKEN) of the full URL followed by the POST parameters ' +
     'as name+value, sorted by name; otherwise 403 `forbidden` (reason `signature`) and nothing changes. A signed message always gets ' +
-    'a TwiML answer (200), also from a number we do not know. C → settle confirm of the soonest live hold (refused while a deposit or ' +
-    'card is due); X → cancel of the soonest booking that has not started, as the client (the policy decides refund or fee); ' +
+    'a TwiML answer (200), also from a number we do not know. Each MessageSid is handled once: a retried webhook gets the first answer again. ' +
+    'C → settle confirm of a live hold (refused while a deposit or card is due); X → cancel of a booking that has not started, as the client ' +
+    '(the policy decides refund or fee). Which booking: the one our latest text to that number from the number it replies to (`To`) was about; ' +
+    'otherwise the answer lists the bookings with a code each and `X <code>` / `C <code>` names one. ' +
     "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT → users.sms_opted_out_at; START, UNSTOP, YES → cleared; anything else → help. " +
     'A body that is not a form is 400 `malformed_request`.',
   request: {
@@ -23,7 +25,10 @@ export const twilioWebhookRoute = createRoute({
       required: true,
       content: {
         'application/x-www-form-urlencoded': {
-          schema: z.object({ From: z.string(), Body: z.string() }).passthrough().openapi({ description: "Twilio's message parameters" }),
+          schema: z
+            .object({ MessageSid: z.string(), From: z.string(), To: z.string(), Body: z.string() })
+            .passthrough()
+            .openapi({ description: "Twilio's message parameters" }),
         },
       },
     },
@@ -34,6 +39,9 @@ export const twilioWebhookRoute = createRoute({
     403: errorResponses[403],
   },
 });
+
+/** SM… (SMS) or MM… (MMS), 32 hex digits. */
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 
 const xmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
@@ -59,9 +67,12 @@ export function registerTwilioWebhook(app: OpenAPIHono<HonoEnv>): void {
       if (token) services.logger.warn('twilio webhook refused', { reason: signature ? 'bad signature' : 'no signature' });
       throw new ApiError('forbidden', 'The Twilio signature is missing or wrong', { reason: 'signature' });
     }
+    const messageSid = params.get('MessageSid') ?? '';
+    // Twilio names every message; the sid is what makes a retried webhook act once.
+    if (!MESSAGE_SID.test(messageSid)) throw new ApiError('malformed_request', 'MessageSid is missing or not a Twilio message SID');
     let reply: string;
     try {
-      reply = await handleSmsReply(services, { from: params.get('From') ?? '', body: params.get('Body') ?? '' });
+      reply = await answerSms(services, { messageSid, from: params.get('From') ?? '', to: params.get('To') ?? '', body: params.get('Body') ?? '' });
     } catch (err) {
       // The person texting still gets an answer; the failure is in the logs.
       services.logger.error('sms reply failed', { err });
