@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { calendarConnections, calendarEvents, timeOff } from '../db/schema';
+import { appointments, calendarConnections, calendarEvents, timeOff } from '../db/schema';
 import { decryptField } from '../lib/crypto';
 import { bearer } from '../../tests/worker/auth';
 import { book, createBookingWorld, existingAppointment, localInstant } from '../../tests/worker/booking-world';
@@ -88,6 +88,48 @@ describe('handleCalendarMessage: appointments become events', () => {
     // A repeated message for the same change writes nothing more.
     expect(await handleCalendarMessage(calendarDeps(), syncMessage(appt.id, 2))).toBe('skip');
     expect(await captured(google.match)).toHaveLength(3);
+  });
+
+  it('the appointment moves (or is cancelled) while its event is being written: the calendar ends on the current state, not the old time', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const google = await connectBarber(w.barber.barber.id);
+    const ten = localInstant(w.timezone, 3, '10:00');
+    const two = localInstant(w.timezone, 3, '14:00');
+    const appt = await existingAppointment(db, w, { start: ten });
+    // Google takes the first write only after the appointment has moved (a reschedule landing
+    // while this job's request is on its way; its own job may already have run).
+    let changed = false;
+    const moving = async (input: string, init: RequestInit) => {
+      if (!changed && input.includes('/events')) {
+        changed = true;
+        await db.update(appointments).set({ startTime: two, endTime: new Date(two.getTime() + 30 * 60_000) }).where(eq(appointments.id, appt.id));
+      }
+      return fetch(input, init);
+    };
+    expect(await handleCalendarMessage({ ...calendarDeps(), fetch: moving }, syncMessage(appt.id))).toBe('done');
+    const writes = await captured(google.match);
+    expect(writes.map((c) => c.method)).toEqual(['POST', 'PATCH']);
+    expect((JSON.parse(writes[0]!.body) as { start: { dateTime: string } }).start.dateTime).toBe(ten.toISOString());
+    expect((JSON.parse(writes[1]!.body) as { start: { dateTime: string } }).start.dateTime).toBe(two.toISOString());
+    const [now] = await db.select().from(appointments).where(eq(appointments.id, appt.id));
+    expect((await eventRow(appt.id))!.sequence).toBe(now!.icsSequence);
+
+    // Cancelled while the write was on its way: the event it wrote is taken off again.
+    const w2 = await createBookingWorld(db);
+    const google2 = await connectBarber(w2.barber.barber.id);
+    const doomed = await existingAppointment(db, w2, { start: ten });
+    let cancelled = false;
+    const cancelling = async (input: string, init: RequestInit) => {
+      if (!cancelled && input.includes('/events')) {
+        cancelled = true;
+        await db.update(appointments).set({ status: 'cancelled', cancelledAt: new Date() }).where(eq(appointments.id, doomed.id));
+      }
+      return fetch(input, init);
+    };
+    expect(await handleCalendarMessage({ ...calendarDeps(), fetch: cancelling }, syncMessage(doomed.id))).toBe('done');
+    expect((await captured(google2.match)).map((c) => c.method)).toEqual(['POST', 'DELETE']);
+    expect(await eventRow(doomed.id)).toBeNull();
   });
 
   it('a late or repeated message writes nothing; an appointment of a barber without a calendar is skipped', async () => {

@@ -321,12 +321,37 @@ async function writeEvent(deps: CalendarDeps, google: GoogleClient, a: CalendarS
   return { outcome: 'done' };
 }
 
-/** Makes the connected calendars match the appointment as it is now. */
+/** Passes of syncAppointment before it leaves an appointment that keeps changing to a retry. */
+const SYNC_PASSES = 3;
+
+/**
+ * Makes the connected calendars match the appointment as it is now. What was written is what was
+ * read at its sequence; if the appointment changed while the write was on its way, a job for the
+ * newer state may already have written (and recorded) it, and ours just overwrote it at Google
+ * with the older time — or re-created an event a cancellation had deleted. So after writing, the
+ * appointment is read again: changed since → the current state is written again, whatever the
+ * record says. The barber's calendar thus never ends on an older time than the appointment's.
+ */
 export async function syncAppointment(deps: CalendarDeps, appointmentId: string): Promise<CalendarOutcome> {
   const google = client(deps);
   if (!google) return 'skip';
-  const a = await calendarSyncTarget(deps.db, appointmentId);
-  if (!a) return 'skip';
+  let a = await calendarSyncTarget(deps.db, appointmentId);
+  let outcome: CalendarOutcome = 'skip';
+  for (let pass = 0; a && pass < SYNC_PASSES; pass++) {
+    const steps = await syncSteps(deps, google, a, pass > 0);
+    if (steps.some((s) => s.outcome === 'retry')) return 'retry';
+    if (!steps.some((s) => s.outcome === 'done')) return outcome;
+    outcome = 'done';
+    const after = await calendarSyncTarget(deps.db, appointmentId);
+    if (!after || after.sequence === a.sequence) return outcome;
+    a = after;
+  }
+  // Still changing under us: the next delivery looks again.
+  return a ? 'retry' : outcome;
+}
+
+/** One pass: off the calendars it no longer belongs on, written to the one it does (`force`: even if recorded as written). */
+async function syncSteps(deps: CalendarDeps, google: GoogleClient, a: CalendarSyncTarget, force: boolean): Promise<Step[]> {
   const wanted = ON_CALENDAR.has(a.status) ? a.connection : null;
   const steps: Step[] = [];
   for (const e of a.events) {
@@ -337,11 +362,9 @@ export async function syncAppointment(deps: CalendarDeps, appointmentId: string)
   if (wanted) {
     const existing = a.events.find((e) => e.connection.id === wanted.id);
     // Already written at this sequence (or a newer one): a late or repeated message.
-    if (!existing || existing.sequence < a.sequence) steps.push(await writeEvent(deps, google, a, wanted, existing));
+    if (force || !existing || existing.sequence < a.sequence) steps.push(await writeEvent(deps, google, a, wanted, existing));
   }
-  if (steps.some((s) => s.outcome === 'retry')) return 'retry';
-  if (steps.some((s) => s.outcome === 'done')) return 'done';
-  return 'skip';
+  return steps;
 }
 
 /**
