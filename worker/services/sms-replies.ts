@@ -37,11 +37,8 @@ const START_WORDS = new Set(['START', 'UNSTOP', 'YES']);
 /** "X 3FA9C1": a command naming a booking by the code we texted with it (bookingCode). */
 const WITH_CODE = /^(C|CONFIRM|X)\s+([0-9A-F]{6})$/;
 
-export function smsCommand(body: string): SmsCommand {
-  return parseSms(body).command;
-}
-
-function parseSms(body: string): { command: SmsCommand; code?: string } {
+/** The command a text gives, and the booking code it names, if any. */
+export function smsCommand(body: string): { command: SmsCommand; code?: string } {
   const word = body.trim().replace(/[.!\s]+$/u, '').toUpperCase();
   const coded = WITH_CODE.exec(word);
   if (coded) return { command: coded[1] === 'X' ? 'cancel' : 'confirm', code: coded[2]! };
@@ -120,7 +117,7 @@ export async function answerSms(services: Services, message: InboundSms): Promis
 }
 
 export async function handleSmsReply(services: Services, message: Omit<InboundSms, 'messageSid'>): Promise<string> {
-  const { command, code } = parseSms(message.body);
+  const { command, code } = smsCommand(message.body);
   const users = await senders(services, message.from);
   if (users.length === 0) return command === 'stop' ? SMS_TEXT.stopped : SMS_TEXT.unknownNumber;
   switch (command) {
