@@ -1,0 +1,150 @@
+/**
+ * Money, times, dates and durations as the visitor's locale writes them, always in a named time
+ * zone (the shop's, unless the caller says otherwise). Pure Intl, no server imports: loaders use
+ * it to pre-format text and components use it in the browser, and both produce the same string
+ * for the same (locale, zone) — which is what keeps hydration free of mismatches.
+ */
+
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${locale}|${JSON.stringify(options)}`;
+  let f = cache.get(key) as Intl.NumberFormat | undefined;
+  if (!f) {
+    f = new Intl.NumberFormat(locale, options);
+    cache.set(key, f);
+  }
+  return f;
+}
+
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${locale}|${JSON.stringify(options)}`;
+  let f = cache.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** A locale Intl accepts: the given one when it is valid, otherwise English. */
+export function safeLocale(locale: string | null | undefined): string {
+  if (!locale) return 'en';
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+/** A zone Intl knows, or null. */
+export function validTimeZone(zone: string | null | undefined): string | null {
+  if (!zone) return null;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Integer minor units of `currency`. The exponent comes from the currency itself (2 for USD and
+ * GBP, 0 for JPY), which is how amounts are stored.
+ */
+export function formatMoney(minorUnits: number, currency: string, locale = 'en'): string {
+  const f = numberFormat(locale, { style: 'currency', currency });
+  const exponent = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(minorUnits / 10 ** exponent);
+}
+
+/** "45 min", "1 hr, 30 min" — in the locale's words where Intl has them. */
+export function formatDuration(minutes: number, locale = 'en'): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const unit = (value: number, u: 'hour' | 'minute') =>
+    numberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
+  if (h === 0) return unit(m, 'minute');
+  return m === 0 ? unit(h, 'hour') : `${unit(h, 'hour')} ${unit(m, 'minute')}`;
+}
+
+type Instant = string | number | Date;
+const toDate = (at: Instant) => (at instanceof Date ? at : new Date(at));
+
+/** "9:30 AM" / "09:30" in `timeZone`. */
+export function formatTime(at: Instant, timeZone: string, locale = 'en'): string {
+  return dateFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(toDate(at));
+}
+
+/** "Monday, December 7, 2026" in `timeZone`. */
+export function formatDate(at: Instant, timeZone: string, locale = 'en'): string {
+  return dateFormat(locale, { timeZone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(
+    toDate(at),
+  );
+}
+
+/** "Mon, Dec 7" in `timeZone` — for compact day pickers. */
+export function formatShortDate(at: Instant, timeZone: string, locale = 'en'): string {
+  return dateFormat(locale, { timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(toDate(at));
+}
+
+/** "Monday, December 7, 2026 at 9:30 AM" in `timeZone`. */
+export function formatDateTime(at: Instant, timeZone: string, locale = 'en'): string {
+  return dateFormat(locale, {
+    timeZone,
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(toDate(at));
+}
+
+/** "December 2026" for a calendar month heading. */
+export function formatMonth(at: Instant, timeZone: string, locale = 'en'): string {
+  return dateFormat(locale, { timeZone, year: 'numeric', month: 'long' }).format(toDate(at));
+}
+
+/** The calendar day (YYYY-MM-DD) an instant falls on in `timeZone`. */
+export function dayInZone(at: Instant, timeZone: string): string {
+  const parts = dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    toDate(at),
+  );
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/**
+ * A YYYY-MM-DD day as a Date at noon UTC: formatting it with timeZone 'UTC' gives back the
+ * same calendar day whatever zone it stands for.
+ */
+export function dayAsDate(day: string): Date {
+  return new Date(`${day}T12:00:00Z`);
+}
+
+/** "Monday, December 7, 2026" for a calendar day, independent of any zone. */
+export function formatDay(day: string, locale = 'en'): string {
+  return formatDate(dayAsDate(day), 'UTC', locale);
+}
+
+/** "Mon, Dec 7" for a calendar day. */
+export function formatShortDay(day: string, locale = 'en'): string {
+  return formatShortDate(dayAsDate(day), 'UTC', locale);
+}
+
+/** The zone's name as the locale writes it at that instant ("Eastern Standard Time"), or the IANA id. */
+export function formatZoneName(timeZone: string, locale = 'en', at: Instant = Date.now()): string {
+  const part = dateFormat(locale, { timeZone, timeZoneName: 'long' })
+    .formatToParts(toDate(at))
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? timeZone;
+}
+
+/** "9:41" style remaining time, never negative. */
+export function formatCountdown(msLeft: number): string {
+  const total = Math.max(0, Math.ceil(msLeft / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
