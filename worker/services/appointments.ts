@@ -6,6 +6,9 @@ import { ApiError } from '../lib/errors';
 import { wireInstant } from '../lib/wire';
 import { readCursor } from './pagination';
 import { owedCents } from '../domain/payments';
+import { cancelTermsQuery, clientAppointmentsQuery, type CancelTerms, type ClientAppointmentRow } from '../db/queries/client-pages';
+import { withPolicyDefaults } from '../db/schema';
+import { decideCancellation, isInsideCancelWindow, type CancelOutcome } from '../domain/cancellation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -117,4 +120,70 @@ export async function getAppointmentForParty(db: Db, userId: string, appointment
   const [row] = await appointmentForPartyQuery(db, userId, appointmentId);
   if (!row) throw new ApiError('not_found', 'No such appointment');
   return appointmentView(row);
+}
+
+// ── A client's own pages ──────────────────────────────────────────────────────────────────────
+
+export interface ClientAppointment extends ClientAppointmentRow {
+  /** Still owed for it (a deposit not yet paid, a fee not yet charged). */
+  owed_cents: number;
+  /** A client may move it online: still ahead and outside the shop's cancellation window. */
+  reschedulable: boolean;
+  /** A client may cancel it (whatever the money decision). */
+  cancellable: boolean;
+}
+
+const LIVE = new Set<string>(['held', 'pending_payment', 'confirmed']);
+
+function clientAppointment(r: ClientAppointmentRow, now: number): ClientAppointment {
+  const live = LIVE.has(r.status) && r.end_ms > now;
+  return {
+    ...r,
+    owed_cents: owedCents({ status: r.status, priceCents: r.price_cents, paidCents: r.paid_cents, refundedCents: r.refunded_cents, feeCents: r.fee_cents }),
+    reschedulable: live && r.start_ms > now && !isInsideCancelWindow({ cancel_window_hours: r.cancel_window_hours }, r.start_ms, now),
+    cancellable: live,
+  };
+}
+
+/**
+ * The caller's bookings at every shop: upcoming (soonest first) and past (latest first), with the
+ * names, zone and money each row shows — one statement. Only the caller's own, never a shop's.
+ */
+export async function clientAppointments(db: Db, userId: string, limit = 50): Promise<{ upcoming: ClientAppointment[]; past: ClientAppointment[] }> {
+  const rows = await clientAppointmentsQuery(db, userId, limit);
+  const now = Date.now();
+  return { upcoming: rows.upcoming.map((r) => clientAppointment(r, now)), past: rows.past.map((r) => clientAppointment(r, now)) };
+}
+
+export interface CancelPreview {
+  appointment: Omit<CancelTerms, 'policy' | 'relation'>;
+  /** Whose cancellation it would be: the client's (policy applies) or the shop's (always refunds). */
+  by: 'client' | 'shop';
+  cancel_window_hours: number;
+  /** The same decision POST /appointments/{id}/cancel records, were it made now. */
+  decision: { outcome: CancelOutcome; late: boolean; fee_cents: number; refund_cents: number; charge_cents: number; currency: string };
+}
+
+/**
+ * What cancelling would mean for money right now, by the rule the cancel itself applies
+ * (domain/cancellation.ts, with what was paid and not refunded, and the shop's policy) — nothing
+ * is written. `userId` null: the holder of a signed link, who cancels as the client.
+ * Strangers get the same 404 as a missing id; an appointment that can no longer be cancelled is
+ * a 409 `conflict` (reason `status`), as the cancel would be.
+ */
+export async function cancelPreview(db: Db, userId: string | null, appointmentId: string, now = Date.now()): Promise<CancelPreview> {
+  if (!UUID.test(appointmentId)) throw new ApiError('not_found', 'No such appointment');
+  const t = await cancelTermsQuery(db, appointmentId, userId);
+  if (!t || t.relation === 'none') throw new ApiError('not_found', 'No such appointment');
+  if (!LIVE.has(t.status)) throw new ApiError('conflict', `A ${t.status} appointment cannot be cancelled`, { reason: 'status' });
+  const policy = withPolicyDefaults(t.policy);
+  const by = t.relation === 'client' ? 'client' : 'shop';
+  const d = decideCancellation({ policy, startMs: t.start_ms, nowMs: now, priceCents: t.price_cents, paidCents: t.paid_cents, by });
+  const { policy: _policy, relation: _relation, ...appointment } = t;
+  return {
+    appointment,
+    by,
+    cancel_window_hours: policy.cancel_window_hours,
+    decision: { outcome: d.outcome, late: d.late, fee_cents: d.feeCents, refund_cents: d.refundCents, charge_cents: d.chargeCents, currency: t.currency },
+  };
 }

@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { createWaitlistEntry, MAX_OPEN_ENTRIES } from '../../db/queries/waitlist';
 import { parseClock } from '../../domain/working-hours';
-import { ApiError, errorResponses } from '../../lib/errors';
+import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
+import { joinWaitlist } from '../../services/waitlist';
 import type { HonoEnv } from '../../types';
 import { WaitlistEntrySchema } from './booking.schemas';
 import { waitlistView } from './waitlist.schemas';
@@ -49,7 +49,7 @@ export const joinWaitlistRoute = createRoute({
 export function registerJoinWaitlist(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(joinWaitlistRoute, async (c) => {
     const body = c.req.valid('json');
-    const outcome = await createWaitlistEntry(c.get('services').db, {
+    const entry = await joinWaitlist(c.get('services').db, {
       clientId: currentUser(c).userId,
       shopId: body.shop_id,
       barberId: body.barber_id ?? null,
@@ -59,15 +59,6 @@ export function registerJoinWaitlist(app: OpenAPIHono<HonoEnv>): void {
       dayStartMinute: body.day_start ? parseClock(body.day_start) : null,
       dayEndMinute: body.day_end ? parseClock(body.day_end) : null,
     });
-    if (!outcome.ok) {
-      if (outcome.reason === 'no_service') throw new ApiError('not_found', 'No such service at this shop');
-      if (outcome.reason === 'no_barber') {
-        throw new ApiError('unprocessable', 'That barber does not offer this service here', {
-          errors: [{ path: 'json.barber_id', message: 'Not a barber of this shop offering the service' }],
-        });
-      }
-      throw new ApiError('conflict', `At most ${MAX_OPEN_ENTRIES} open waitlist entries per shop`, { reason: 'waitlist_limit' });
-    }
-    return c.json(waitlistView(outcome.entry), 201);
+    return c.json(waitlistView(entry), 201);
   });
 }

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { leaveWaitlist } from '../../db/queries/waitlist';
-import { ApiError, errorResponses } from '../../lib/errors';
+import { leaveWaitlist } from '../../services/waitlist';
+import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import type { HonoEnv } from '../../types';
 import { IdParams } from './management.schemas';
@@ -25,8 +25,7 @@ export const leaveWaitlistRoute = createRoute({
 
 export function registerLeaveWaitlist(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(leaveWaitlistRoute, async (c) => {
-    const left = await leaveWaitlist(c.get('services').db, currentUser(c).userId, c.req.valid('param').id);
-    if (!left) throw new ApiError('not_found', 'No such open waitlist entry of yours');
+    await leaveWaitlist(c.get('services').db, currentUser(c).userId, c.req.valid('param').id);
     return c.body(null, 204);
   });
 }
