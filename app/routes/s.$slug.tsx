@@ -1,12 +1,14 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from '@remix-run/react';
+import { useHydrated } from '../components/hydrated';
+import { WeekHours } from '../components/WeekHours';
 import { loadShop, type OfferingView } from './s.$slug.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
   if (data) {
     return [
       { title: `${data.shop.name} — BookedBarber` },
-      { name: 'description', content: `Barbers and services at ${data.shop.name}.` },
+      { name: 'description', content: `Barbers, services and prices at ${data.shop.name}. Book a time that is really free.` },
     ];
   }
   const notFound = isRouteErrorResponse(error) && error.status === 404;
@@ -15,8 +17,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
-  return loadShop(context.services, params.slug);
+export async function loader({ context, params, request }: LoaderFunctionArgs) {
+  return loadShop(context.services, params.slug, request);
 }
 
 function Offerings({ barber, services }: { barber: string; services: OfferingView[] }) {
@@ -46,19 +48,58 @@ function Offerings({ barber, services }: { barber: string; services: OfferingVie
 
 export default function Shop() {
   const { shop } = useLoaderData<typeof loader>();
+  const hydrated = useHydrated();
+  const book = `/s/${shop.slug}/book`;
   return (
-    <article className="shop">
-      <h1>{shop.name}</h1>
-      {shop.address ? (
-        <address>
-          {shop.address.map((line, i) => (
-            <span key={i} className="address-line">
-              {line}
-            </span>
-          ))}
-        </address>
+    <article className="shop" data-hydrated={hydrated ? 'true' : 'false'}>
+      <header className="shop-head">
+        <h1>{shop.name}</h1>
+        {shop.address ? (
+          <address>
+            {shop.address.map((line, i) => (
+              <span key={i} className="address-line">
+                {line}
+              </span>
+            ))}
+          </address>
+        ) : null}
+        <p className="muted">{`Times at this shop are in its time zone, ${shop.zoneName} (${shop.timezone}).`}</p>
+        {shop.services.length > 0 && shop.barbers.length > 0 ? (
+          <p>
+            <Link to={book} className="button primary">
+              Book an appointment
+            </Link>
+          </p>
+        ) : null}
+      </header>
+
+      <section aria-labelledby="hours-heading">
+        <h2 id="hours-heading">Opening hours this week</h2>
+        <WeekHours week={shop.week} label="Opening hours this week" />
+      </section>
+
+      {shop.services.length > 0 ? (
+        <section aria-labelledby="services-heading">
+          <h2 id="services-heading">Services</h2>
+          <p className="muted">The shop&rsquo;s standard prices; a barber may charge their own, shown with each barber.</p>
+          <ul className="choices">
+            {shop.services.map((s) => (
+              <li key={s.id} className="service-item">
+                <div>
+                  <h3>{s.name}</h3>
+                  <p className="muted">{`${s.price} · ${s.duration}`}</p>
+                  {s.description ? <p className="service-description">{s.description}</p> : null}
+                </div>
+                {shop.barbers.length > 0 ? (
+                  <Link to={`${book}?service=${s.id}`} className="button" aria-label={`Book ${s.name}`}>
+                    Book
+                  </Link>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
-      <p className="muted">{`Times at this shop are in its time zone, ${shop.timezone}.`}</p>
 
       <section aria-labelledby="barbers-heading">
         <h2 id="barbers-heading">Barbers</h2>
@@ -68,39 +109,15 @@ export default function Shop() {
           <ul className="barbers">
             {shop.barbers.map((b) => (
               <li key={b.id}>
-                <h3>{b.name}</h3>
+                <h3>
+                  <Link to={`/s/${shop.slug}/barbers/${b.id}`}>{b.name}</Link>
+                </h3>
                 {b.bio ? <p>{b.bio}</p> : null}
                 <Offerings barber={b.name} services={b.services} />
               </li>
             ))}
           </ul>
         )}
-      </section>
-
-      {shop.services.length > 0 ? (
-        <section aria-labelledby="services-heading">
-          <h2 id="services-heading">Services</h2>
-          <p className="muted">The shop&rsquo;s standard prices; a barber may charge their own, shown above.</p>
-          <dl className="services">
-            {shop.services.map((s) => (
-              <div key={s.id}>
-                <dt>{s.name}</dt>
-                <dd>
-                  {`${s.price} · ${s.duration}`}
-                  {s.description ? <span className="muted service-description">{s.description}</span> : null}
-                </dd>
-              </div>
-            ))}
-          </dl>
-        </section>
-      ) : null}
-
-      <section aria-labelledby="booking-heading">
-        <h2 id="booking-heading">Booking</h2>
-        <p>
-          Online booking from this page is not available yet. Apps book through the BookedBarber API: a
-          barber&rsquo;s free times are at <code>{'/api/v1/barbers/{id}/availability'}</code>.
-        </p>
       </section>
     </article>
   );
