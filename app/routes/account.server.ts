@@ -1,13 +1,34 @@
-import { data, redirect } from '@remix-run/cloudflare';
+import { data, redirect, type HeadersFunction } from '@remix-run/cloudflare';
 import { logout, me } from '../../worker/services/auth';
 import type { Services } from '../../worker/services/container';
 import { requireUser, sessionStorage } from '../session.server';
 
-export async function loadAccount(services: Services, request: Request) {
+/** A client's own pages show personal data: no cache anywhere may keep them. */
+export const PRIVATE = 'private, no-store';
+
+/**
+ * The signed-in user for a client page (redirects to /login?next=… otherwise), with the headers
+ * the response must carry: a refreshed session cookie when the access token was renewed, and
+ * `Cache-Control: private, no-store`.
+ */
+export async function signedIn(services: Services, request: Request): Promise<{ userId: string; headers: Headers }> {
   const { userId, headers } = await requireUser(services, request);
+  headers.set('Cache-Control', PRIVATE);
+  return { userId, headers };
+}
+
+/** The document carries the loader's headers and, after a form post, the action's on top. */
+export const privateHeaders: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
+  const merged = new Headers(loaderHeaders);
+  actionHeaders.forEach((value, name) => merged.append(name, value));
+  merged.set('Cache-Control', PRIVATE);
+  return merged;
+};
+
+export async function loadAccount(services: Services, request: Request) {
+  const { userId, headers } = await signedIn(services, request);
   const user = await me(services, userId);
   if (!user) throw redirect('/login');
-  headers.set('Cache-Control', 'private, no-store');
   return data({ user }, { headers });
 }
 

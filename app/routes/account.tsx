@@ -1,37 +1,67 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
-import { Form, useLoaderData } from '@remix-run/react';
-import { loadAccount, signOut } from './account.server';
+import type { LinksFunction } from '@remix-run/cloudflare';
+import { isRouteErrorResponse, Link, NavLink, Outlet, useRouteError } from '@remix-run/react';
+import { useEffect, useState, type ReactNode } from 'react';
+import clientStyles from '../client.css?url';
 
-export const meta: MetaFunction = () => [{ title: 'Your account — BookedBarber' }];
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: clientStyles }];
 
-export async function loader({ context, request }: LoaderFunctionArgs) {
-  return loadAccount(context.services, request);
-}
-
-export async function action({ context, request }: ActionFunctionArgs) {
-  return signOut(context.services, request);
-}
-
-export default function Account() {
-  const { user } = useLoaderData<typeof loader>();
+/**
+ * The frame of a client's own pages: the account navigation and, once React has hydrated,
+ * `data-hydrated="true"` (browser tests wait for it). No loader here: each page signs the user in
+ * itself, so one request never refreshes the same session twice in parallel.
+ */
+function Frame({ children }: { children: ReactNode }) {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   return (
-    <section>
-      <h1>{`Hello, ${user.first_name}`}</h1>
-      <p className="muted">{user.email}</p>
-      {user.memberships.length > 0 ? (
-        <ul className="shops">
-          {user.memberships.map((m) => (
-            <li key={`${m.shop_id}:${m.role}`}>
-              <strong>{m.shop_name}</strong> <span className="muted">{m.role}</span>
-            </li>
-          ))}
+    <div className="account" data-hydrated={hydrated ? 'true' : 'false'}>
+      <nav aria-label="Your account" className="account-nav">
+        <ul>
+          <li>
+            <NavLink to="/account" end>
+              Overview
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/account/appointments">My appointments</NavLink>
+          </li>
+          <li>
+            <NavLink to="/account/waitlist">Waitlist</NavLink>
+          </li>
+          <li>
+            <NavLink to="/account/profile">Profile</NavLink>
+          </li>
         </ul>
-      ) : (
-        <p>You have no shop roles yet.</p>
-      )}
-      <Form method="post">
-        <button type="submit">Sign out</button>
-      </Form>
-    </section>
+      </nav>
+      {children}
+    </div>
+  );
+}
+
+export default function AccountLayout() {
+  return (
+    <Frame>
+      <Outlet />
+    </Frame>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <Frame>
+      <section className="error" role="alert">
+        <h1>{notFound ? 'We could not find that' : 'Something went wrong'}</h1>
+        <p>
+          {notFound
+            ? 'It may have been removed, or the link is not yours.'
+            : 'Your bookings are safe. Please try again in a moment.'}
+        </p>
+        <p>
+          <Link to="/account/appointments">Back to my appointments</Link>
+        </p>
+      </section>
+    </Frame>
   );
 }

@@ -1,9 +1,12 @@
 import { data } from '@remix-run/cloudflare';
 import { ApiError } from '../../worker/lib/errors';
-import { formatMoney, formatWhen } from '../../worker/notifications/format';
 import { MANAGE_TOKEN_PATTERN } from '../../worker/notifications/manage-links';
+import { cancelPreview } from '../../worker/services/appointments';
 import type { Services } from '../../worker/services/container';
 import { cancelWithLink, viewWithLink, type ManageLinkView } from '../../worker/services/manage-links';
+import { formatWhen } from '../../worker/notifications/format';
+import { formatMoney } from '../lib/format';
+import { visitorLocale } from '../lib/locale.server';
 
 /**
  * The page's URL carries a signed link: no cache may keep it, and no link on it may pass the URL
@@ -25,7 +28,10 @@ export interface Shown {
   when: string;
   price: string;
   status: string;
+  /** Where to choose a new time — only while the client may still move it online (outside the shop's cancellation window). */
   reschedulePath: string | null;
+  /** A reschedule link inside the window: why it cannot be moved online. */
+  rescheduleNote: string | null;
   /** A cancel link: what cancelling now means for money, in words. */
   cancelNote: string | null;
 }
@@ -49,14 +55,17 @@ function refusal(err: unknown): { body: Refusal; status: number } {
   }
 }
 
-function cancelNote(c: NonNullable<ManageLinkView['cancellation']>): string {
+function cancelNote(c: NonNullable<ManageLinkView['cancellation']>, locale: string): string {
+  const money = (cents: number) => formatMoney(cents, c.currency, locale);
   switch (c.outcome) {
     case 'refund':
-      return `Cancelling now refunds the ${formatMoney(c.refund_cents, c.currency)} you paid.`;
+      return `Cancelling now refunds the ${money(c.refund_cents)} you paid.`;
     case 'late_fee':
-      return `It is less than the shop's cancellation window before your appointment: cancelling now costs a late-cancellation fee of ${formatMoney(c.fee_cents, c.currency)}.`;
+      return `It is less than the shop's cancellation window before your appointment: cancelling now costs a late-cancellation fee of ${money(c.fee_cents)}.${
+        c.refund_cents > 0 ? ` It comes out of what you paid; the other ${money(c.refund_cents)} is refunded.` : c.charge_cents > 0 ? ` ${money(c.charge_cents)} is charged to your card on file.` : ''
+      }`;
     case 'keep_deposit':
-      return `It is less than the shop's cancellation window before your appointment: the shop keeps your deposit of ${formatMoney(c.fee_cents, c.currency)}.`;
+      return `It is less than the shop's cancellation window before your appointment: the shop keeps your deposit of ${money(c.fee_cents)}.`;
     default:
       return 'Cancelling is free.';
   }
@@ -74,9 +83,14 @@ export async function loadManagePage(services: Services, request: Request) {
   // and the action's own status must be the response's.
   if (!raw) return data<Shown | Refusal>({ state: 'incomplete' }, { headers: PRIVATE });
   if (!MANAGE_TOKEN_PATTERN.test(raw)) return data<Shown | Refusal>({ state: 'invalid' }, { status: 400, headers: PRIVATE });
+  const locale = visitorLocale(request);
   try {
     const view = await viewWithLink(services, raw);
     const a = view.appointment;
+    // Whether the client may still move it online is the cancellation window's question (the
+    // booking object refuses a client's reschedule inside it); the link already proved the holder.
+    const terms = await cancelPreview(services.db, null, a.id);
+    const movable = !terms.decision.late;
     const shown: Shown = {
       state: 'ok',
       token: raw,
@@ -84,11 +98,17 @@ export async function loadManagePage(services: Services, request: Request) {
       shopName: a.shop.name,
       service: a.service_name,
       barber: a.barber_name,
-      when: formatWhen(Date.parse(a.start_time), a.timezone),
-      price: formatMoney(a.price_cents, a.currency),
+      // The messages' own form (the zone named by its IANA id), in the visitor's locale: the page
+      // and the e-mail that linked to it say the same time the same way.
+      when: formatWhen(Date.parse(a.start_time), a.timezone, locale),
+      price: formatMoney(a.price_cents, a.currency, locale),
       status: statusText[a.status] ?? a.status,
-      reschedulePath: view.reschedule_path,
-      cancelNote: view.cancellation ? cancelNote(view.cancellation) : null,
+      reschedulePath: movable ? (view.reschedule_path ?? `/s/${encodeURIComponent(a.shop.slug)}?reschedule=${a.id}`) : null,
+      rescheduleNote:
+        !movable && view.purpose === 'reschedule'
+          ? `It is less than ${terms.cancel_window_hours} hours before your appointment, so it can no longer be moved online. Call the shop, or cancel.`
+          : null,
+      cancelNote: view.cancellation ? cancelNote(view.cancellation, locale) : null,
     };
     return data<Shown | Refusal>(shown, { headers: PRIVATE });
   } catch (err) {
@@ -109,13 +129,14 @@ export async function cancelFromForm(services: Services, request: Request) {
   try {
     const result = await cancelWithLink(services, token, reason);
     const s = result.settlement;
+    const money = (cents: number) => formatMoney(cents, s?.currency ?? 'USD', visitorLocale(request));
     const note =
       s?.outcome === 'refund'
-        ? `${formatMoney(s.refund_cents, s.currency)} will be refunded to you.`
+        ? `${money(s.refund_cents)} will be refunded to you.`
         : s?.outcome === 'late_fee'
-          ? `A late-cancellation fee of ${formatMoney(s.fee_cents, s.currency)} applies.`
+          ? `A late-cancellation fee of ${money(s.fee_cents)} applies.${s.refund_cents > 0 ? ` ${money(s.refund_cents)} will be refunded to you.` : ''}`
           : s?.outcome === 'keep_deposit'
-            ? `The shop keeps your deposit of ${formatMoney(s.fee_cents, s.currency)}.`
+            ? `The shop keeps your deposit of ${money(s.fee_cents)}.`
             : 'Nothing was charged.';
     return data<CancelResult>({ state: 'done', note }, { headers: PRIVATE });
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useEffect, useState } from 'react';
 import { cancelFromForm, loadManagePage, type Refusal } from './m.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your appointment — BookedBarber' }];
@@ -48,7 +49,7 @@ function Refused({ state }: { state: Refusal['state'] }) {
   );
 }
 
-export default function ManageAppointment() {
+function ManageContent() {
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
@@ -84,11 +85,12 @@ export default function ManageAppointment() {
         <dt>Status</dt>
         <dd>{page.status}</dd>
       </dl>
-      {page.purpose === 'reschedule' && page.reschedulePath ? (
+      {page.reschedulePath ? (
         <p>
-          <Link to={page.reschedulePath}>Choose a new time</Link>
+          <Link to={page.reschedulePath}>{page.purpose === 'reschedule' ? 'Choose a new time' : 'Reschedule'}</Link>
         </p>
       ) : null}
+      {page.rescheduleNote ? <p className="notice">{page.rescheduleNote}</p> : null}
       {page.purpose === 'cancel' ? (
         // The token goes in the body; the action URL has no query.
         <Form method="post" action="/m">
@@ -103,7 +105,18 @@ export default function ManageAppointment() {
           </button>
         </Form>
       ) : null}
-      {page.purpose === 'view' ? <p className="muted">To change or cancel, use the other links in your booking e-mail.</p> : null}
+      {page.purpose === 'view' ? <p className="muted">To cancel, use the cancel link in your booking e-mail, or sign in and open My appointments.</p> : null}
     </section>
+  );
+}
+
+export default function ManageAppointment() {
+  // Marks the page once React has hydrated; browser tests wait for it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return (
+    <div data-hydrated={hydrated ? 'true' : 'false'}>
+      <ManageContent />
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
+import { useEffect, useState } from 'react';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { loadResetPassword, resetFromForm } from './reset-password.server';
 
@@ -31,7 +32,7 @@ function FieldErrors({ id, errors }: { id: string; errors: string[] | undefined 
   );
 }
 
-export default function ResetPassword() {
+function ResetPasswordContent() {
   const loaded = useLoaderData<typeof loader>();
   const { minLength, maxLength } = loaded;
   const result = useActionData<typeof action>();
@@ -60,6 +61,9 @@ export default function ResetPassword() {
             : 'This link is incomplete. Open the link from the e-mail again, or copy the whole address into your browser.'}
         </p>
         <p>Reset links work once and only for a limited time; ask for a new one if you still need it.</p>
+        <p>
+          <Link to="/forgot-password">Ask for a new link</Link>
+        </p>
       </section>
     );
   }
@@ -112,5 +116,16 @@ export default function ResetPassword() {
         </button>
       </Form>
     </section>
+  );
+}
+
+export default function ResetPassword() {
+  // Marks the page once React has hydrated; browser tests wait for it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return (
+    <div data-hydrated={hydrated ? 'true' : 'false'}>
+      <ResetPasswordContent />
+    </div>
   );
 }

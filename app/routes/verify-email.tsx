@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
+import { useEffect, useState } from 'react';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { confirmEmail, loadVerifyEmail } from './verify-email.server';
 
@@ -23,7 +24,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
   return confirmEmail(context.services, request);
 }
 
-export default function VerifyEmail() {
+function VerifyEmailContent() {
   const { token } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
@@ -74,5 +75,16 @@ export default function VerifyEmail() {
         </p>
       )}
     </section>
+  );
+}
+
+export default function VerifyEmail() {
+  // Marks the page once React has hydrated; browser tests wait for it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return (
+    <div data-hydrated={hydrated ? 'true' : 'false'}>
+      <VerifyEmailContent />
+    </div>
   );
 }
