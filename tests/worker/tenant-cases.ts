@@ -228,6 +228,8 @@ export const tenantCases: readonly TenantCase[] = [
     prepare: async (victim) => ({ connectionId: (await connectBarber(victim.barber.id)).connectionId }),
     rightful: (w) => w.victim.barberStaff.token,
   },
+  // The shop's report (revenue, rates, utilisation): its owners only.
+  { route: 'GET /api/v1/shops/{id}/reports', path: (w) => `/api/v1/shops/${w.victim.shop.id}/reports?from=2030-01-01&to=2030-01-31` },
 ];
 
 export function casesFor(route: string): TenantCase[] {

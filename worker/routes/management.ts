@@ -13,6 +13,7 @@ import { registerCreateService } from './v1/services.create';
 import { registerUpdateService } from './v1/services.update';
 import { registerCreateShop } from './v1/shops.create';
 import { registerGetShop } from './v1/shops.get';
+import { registerShopReport } from './v1/shops.reports';
 import { registerUpdateShop } from './v1/shops.update';
 import { registerCreateTimeOff } from './v1/time-off.create';
 import { registerDeleteTimeOff } from './v1/time-off.delete';
@@ -48,4 +49,6 @@ export function registerManagementRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerSearchClients(app);
   registerGetClient(app);
   registerCreateClientNote(app);
+  // Reports
+  registerShopReport(app);
 }
