@@ -58,14 +58,16 @@ export function formatMoney(minorUnits: number, currency: string, locale = 'en')
   return f.format(minorUnits / 10 ** exponent);
 }
 
-/** "45 min", "1 hr, 30 min" — in the locale's words where Intl has them. */
+/**
+ * "45 min", "1 h 15 min": the unit symbols (h, min) are the SI ones, read the same in most
+ * languages; the numbers follow the locale's digits.
+ */
 export function formatDuration(minutes: number, locale = 'en'): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  const unit = (value: number, u: 'hour' | 'minute') =>
-    numberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
-  if (h === 0) return unit(m, 'minute');
-  return m === 0 ? unit(h, 'hour') : `${unit(h, 'hour')} ${unit(m, 'minute')}`;
+  const n = numberFormat(locale, {});
+  if (h === 0) return `${n.format(m)} min`;
+  return m === 0 ? `${n.format(h)} h` : `${n.format(h)} h ${n.format(m)} min`;
 }
 
 type Instant = string | number | Date;

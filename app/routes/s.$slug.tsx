@@ -109,16 +109,27 @@ export default function Shop() {
           <ul className="barbers">
             {shop.barbers.map((b) => (
               <li key={b.id}>
-                <h3>
-                  <Link to={`/s/${shop.slug}/barbers/${b.id}`}>{b.name}</Link>
-                </h3>
+                <h3>{b.name}</h3>
                 {b.bio ? <p>{b.bio}</p> : null}
                 <Offerings barber={b.name} services={b.services} />
+                <p className="barber-links">
+                  <Link to={`/s/${shop.slug}/barbers/${b.id}`}>{`About ${b.name}`}</Link>
+                  {b.services.length > 0 ? (
+                    <>
+                      {' · '}
+                      <Link to={`${book}?barber=${b.id}`}>{`Book with ${b.name}`}</Link>
+                    </>
+                  ) : null}
+                </p>
               </li>
             ))}
           </ul>
         )}
       </section>
+
+      <footer className="muted hint app-note">
+        Booking from your own app? Free times are at <code>{'/api/v1/barbers/{id}/availability'}</code> in the BookedBarber API.
+      </footer>
     </article>
   );
 }

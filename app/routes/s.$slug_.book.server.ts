@@ -83,7 +83,7 @@ export async function loadBookingPage(services: Services, request: Request, slug
 
   return data(
     {
-      shop: { slug: shop.slug, name: shop.name, timezone: shop.timezone, zoneText: shopZoneText(shop.timezone, locale) },
+      shop: { id: shop.id, slug: shop.slug, name: shop.name, timezone: shop.timezone, zoneText: shopZoneText(shop.timezone, locale) },
       locale,
       services: services_,
       service,

@@ -4,6 +4,7 @@ import { DayPicker } from '../components/DayPicker';
 import { useBrowserZone, useHydrated } from '../components/hydrated';
 import { InlineAuth } from '../components/InlineAuth';
 import { SlotPicker } from '../components/SlotPicker';
+import { WaitlistJoin } from '../components/WaitlistJoin';
 import { BookingErrorBoundary } from '../components/BookingErrorBoundary';
 import { formatTime, formatZoneName } from '../lib/format';
 import type { AuthResult } from './s.$slug.booking.server';
@@ -92,7 +93,7 @@ export default function Book() {
                   <ul className="choices">
                     {d.services.map((s) => (
                       <li key={s.id}>
-                        <Link to={keep({ service: s.id })} className="choice">
+                        <Link to={keep({ service: s.id, barber: new URLSearchParams(search).get('barber') })} className="choice">
                           <strong>{s.name}</strong>
                           <span className="muted">{`${s.price} · ${s.duration}`}</span>
                           {s.description ? <span className="muted hint">{s.description}</span> : null}
@@ -169,6 +170,16 @@ export default function Book() {
                         ? 'Pick a day to see its times.'
                         : 'No openings in these two weeks. Try later dates.'
                     }
+                  />
+                </li>
+                <li>
+                  <WaitlistJoin
+                    shopId={d.shop.id}
+                    serviceId={d.service.id}
+                    barberId={d.barber.id}
+                    days={cal.days}
+                    returnTo={`${path}${search}`}
+                    joined={new URLSearchParams(search).get('waitlist') === 'joined'}
                   />
                 </li>
               </>

@@ -107,7 +107,7 @@ export default function Booked() {
           </li>
         ) : null}
         <li>
-          <Link to="/account">My appointments</Link>
+          <Link to="/account/appointments">My appointments</Link>
         </li>
         <li>
           <Link to={base}>{`Back to ${d.shop.name}`}</Link>
