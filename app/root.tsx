@@ -17,10 +17,23 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        {/* The same header for everyone: public pages are cached at the edge, so nothing here
+            may depend on who is signed in. */}
         <header className="site-header">
-          <a href="/" className="brand">BookedBarber</a>
+          <a href="/" className="brand">
+            BookedBarber
+          </a>
+          <nav aria-label="Site">
+            <a href="/">Find a shop</a>
+            <a href="/account">My account</a>
+          </nav>
         </header>
-        <main>{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
@@ -39,6 +52,9 @@ export function ErrorBoundary() {
     <section className="error">
       <h1>{title}</h1>
       <p>Please try again. If it keeps happening, tell the shop.</p>
+      <p>
+        <a href="/">Find a shop</a>
+      </p>
     </section>
   );
 }
