@@ -1,6 +1,6 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
-import { loadAccount, privateHeaders, signOut } from './account.server';
+import { loadAccount, privateHeaders } from './account.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your account — BookedBarber' }];
 
@@ -8,10 +8,6 @@ export const headers = privateHeaders;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   return loadAccount(context.services, request);
-}
-
-export async function action({ context, request }: ActionFunctionArgs) {
-  return signOut(context.services, request);
 }
 
 export default function Account() {
@@ -50,7 +46,8 @@ export default function Account() {
           </ul>
         </>
       ) : null}
-      <Form method="post">
+      {/* Signing out is the account frame's action (POST /account), reachable from every page. */}
+      <Form method="post" action="/account">
         <button type="submit" disabled={busy}>
           {busy ? 'Signing out…' : 'Sign out'}
         </button>

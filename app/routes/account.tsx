@@ -1,9 +1,15 @@
-import type { LinksFunction } from '@remix-run/cloudflare';
+import type { ActionFunctionArgs, LinksFunction } from '@remix-run/cloudflare';
 import { isRouteErrorResponse, Link, NavLink, Outlet, useRouteError } from '@remix-run/react';
 import { useEffect, useState, type ReactNode } from 'react';
 import clientStyles from '../client.css?url';
+import { signOut } from './account.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: clientStyles }];
+
+/** POST /account signs out: revokes the session's refresh tokens and clears the cookie. */
+export async function action({ context, request }: ActionFunctionArgs) {
+  return signOut(context.services, request);
+}
 
 /**
  * The frame of a client's own pages: the account navigation and, once React has hydrated,
