@@ -1,7 +1,7 @@
 import { data } from '@remix-run/cloudflare';
 import type { Services } from '../../worker/services/container';
 import { icsCalendar } from '../../worker/domain/ics';
-import { formatDateTime, formatDuration, formatMoney } from '../lib/format';
+import { dayInZone, formatDateTime, formatDuration, formatMoney } from '../lib/format';
 import { visitorLocale } from '../lib/locale.server';
 import { ownAppointment } from './s.$slug_.pay.$id.server';
 
@@ -28,6 +28,9 @@ export async function loadConfirmation(services: Services, request: Request, slu
       // A payment was just made (test checkout or Stripe's redirect): the webhook is on its way.
       paying: a.status === 'held' && (q.has('paid') || q.has('payment_intent') || q.has('setup_intent')),
       rescheduled: q.has('rescheduled'),
+      // Released unpaid: the page says so and offers the same choice again.
+      lapsed: a.status === 'cancelled' && a.cancel_reason === 'hold_expired',
+      againPath: `/s/${shop.slug}/book?${new URLSearchParams({ service: a.service_id, barber: a.barber_id, day: dayInZone(a.start_time, shop.timezone) })}`,
       service: a.service_name,
       barber: a.barber_name,
       when: formatDateTime(a.start_time, shop.timezone, locale),

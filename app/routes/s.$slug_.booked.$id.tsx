@@ -38,6 +38,8 @@ export default function Booked() {
         ? 'Confirming your payment…'
         : d.status === 'held'
           ? 'Not confirmed yet'
+          : d.lapsed
+            ? 'Your hold has run out'
           : `Appointment ${d.statusText.toLowerCase()}`;
   return (
     <div className="booking" data-hydrated={hydrated ? 'true' : 'false'}>
@@ -91,6 +93,12 @@ export default function Booked() {
           </div>
         </dl>
       </section>
+      {d.lapsed ? (
+        <p>
+          The time was released because it was not paid in time; nothing was charged.{' '}
+          <Link to={d.againPath}>Pick a time again</Link>
+        </p>
+      ) : null}
       {d.status === 'held' && !d.paying ? (
         <p>
           <Link to={`${base}/pay/${d.id}`} className="button primary">

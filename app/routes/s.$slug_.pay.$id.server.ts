@@ -69,7 +69,8 @@ export type PayView =
 export async function loadPayPage(services: Services, request: Request, slug: string | undefined, id: string | undefined, cspNonce: string) {
   const { shop, a, userId, headers } = await ownAppointment(services, request, slug, id);
   const base = `/s/${shop.slug}`;
-  if (a.status !== 'held') throw redirect(`${base}/booked/${a.id}`, { headers });
+  const lapsed = a.status === 'cancelled' && a.cancel_reason === 'hold_expired';
+  if (a.status !== 'held' && !lapsed) throw redirect(`${base}/booked/${a.id}`, { headers });
   const locale = visitorLocale(request);
   const again = new URLSearchParams({ service: a.service_id, barber: a.barber_id, day: dayInZone(a.start_time, shop.timezone), notice: 'expired' });
   const summary = {
@@ -82,6 +83,7 @@ export async function loadPayPage(services: Services, request: Request, slug: st
     againPath: `${base}/book?${again}`,
   };
   let view: PayView;
+  if (lapsed) return data({ ...summary, view: { state: 'expired' } as PayView }, { headers });
   try {
     const handle = await paymentForAppointment(services, userId, a.id);
     const test = testCheckoutEnabled(services.config);

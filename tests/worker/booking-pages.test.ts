@@ -267,6 +267,53 @@ describe('booking without JavaScript', () => {
   });
 });
 
+describe('holds that run out, and any barber', () => {
+  it('a lapsed hold shows the expired state with the same choice again, never an error', async () => {
+    const w = await createBookingWorld(testDb(), { policy: { deposit: { kind: 'fixed', value: 500 } } });
+    const email = await signableClient(w.client.user.id);
+    const cookie = cookieOf(await postForm('/login', { email, password }));
+    const html = await (await get(`/s/${w.shop.slug}/book?service=${w.short.id}&barber=${w.barber.barber.id}`, cookie)).text();
+    const reviewPath = submitGet(html, 'start', slotsIn(html)[0]!);
+    const held = await postForm(reviewPath, { intent: 'book' }, cookie);
+    const payPath = held.headers.get('location')!;
+    const id = payPath.split('/').pop()!;
+
+    // Past its expiry but not yet swept: the payment service refuses it.
+    await testDb().update(appointments).set({ holdExpiresAt: new Date(Date.now() - 1000) }).where(eq(appointments.id, id));
+    const pay = await get(payPath, cookie);
+    expect(pay.status).toBe(200);
+    const page = await pay.text();
+    expect(page).toContain('Your hold has run out');
+    expect(hrefOf(page, 'Pick a time again')).toContain(`service=${w.short.id}`);
+    expect(page).not.toContain('Test checkout');
+
+    // Swept (as the object's alarm leaves it): the pay page and the booking page both say so.
+    await testDb().update(appointments).set({ status: 'cancelled', cancelReason: 'hold_expired', cancelledAt: new Date() }).where(eq(appointments.id, id));
+    expect(await (await get(payPath, cookie)).text()).toContain('Your hold has run out');
+    const booked = await (await get(`/s/${w.shop.slug}/booked/${id}`, cookie)).text();
+    expect(booked).toContain('Your hold has run out');
+    const again = await get(hrefOf(booked, 'Pick a time again'), cookie);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('4. Choose a time');
+  });
+
+  it('"any barber" books one of the barbers free at that time', async () => {
+    const w = await createBookingWorld(testDb(), { barbers: 2 });
+    const email = await signableClient(w.client.user.id);
+    const cookie = cookieOf(await postForm('/login', { email, password }));
+    const html = await (await get(`/s/${w.shop.slug}/book?service=${w.short.id}&barber=any`, cookie)).text();
+    const reviewPath = submitGet(html, 'start', slotsIn(html)[0]!);
+    const review = await (await get(reviewPath, cookie)).text();
+    expect(review).toContain('Any barber');
+    const done = await postForm(reviewPath, { intent: 'book' }, cookie);
+    expect(done.status).toBe(302);
+    const id = done.headers.get('location')!.split('/').pop()!;
+    const [row] = await testDb().select().from(appointments).where(eq(appointments.id, id));
+    expect(w.barbers.map((b) => b.barber.id)).toContain(row!.barberId);
+    expect(await (await get(done.headers.get('location')!, cookie)).text()).toContain('You’re booked');
+  });
+});
+
 describe('reschedule mode', () => {
   it('the e-mailed link signs in inline, keeps service and barber, and moves the appointment', async () => {
     const w = await createBookingWorld(testDb());
