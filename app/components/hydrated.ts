@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /**
  * True once React has hydrated in the browser. Pages put it on a wrapper as
@@ -22,4 +22,17 @@ export function useBrowserZone(): string | null {
     }
   }, []);
   return zone;
+}
+
+/**
+ * Moves keyboard focus to `target` when `key` changes after the first render — for a step that
+ * replaced the control the visitor just used (a client-side navigation would otherwise drop
+ * focus to the top of the page). The target needs tabIndex={-1}.
+ */
+export function useFocusOnChange(target: { current: HTMLElement | null }, key: string): void {
+  const previous = useRef<string | null>(null);
+  useEffect(() => {
+    if (previous.current !== null && previous.current !== key) target.current?.focus();
+    previous.current = key;
+  }, [key, target]);
 }

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Link, useActionData, useLoaderData, useLocation } from '@remix-run/react';
 import { DayPicker } from '../components/DayPicker';
-import { useBrowserZone, useHydrated } from '../components/hydrated';
+import { useRef } from 'react';
+import { useBrowserZone, useFocusOnChange, useHydrated } from '../components/hydrated';
 import { InlineAuth } from '../components/InlineAuth';
 import { SlotPicker } from '../components/SlotPicker';
 import { WaitlistJoin } from '../components/WaitlistJoin';
@@ -31,6 +32,11 @@ export default function Book() {
   const hydrated = useHydrated();
   const browserZone = useBrowserZone();
   const { search } = useLocation();
+  const barberHeading = useRef<HTMLHeadingElement>(null);
+  const dayHeading = useRef<HTMLHeadingElement>(null);
+  const serviceHeading = useRef<HTMLHeadingElement>(null);
+  const step = d.service ? (d.barber ? 'day' : 'barber') : 'service';
+  useFocusOnChange(step === 'day' ? dayHeading : step === 'barber' ? barberHeading : serviceHeading, step);
   const base = `/s/${d.shop.slug}`;
   const path = `${base}/book`;
   const keep = (extra: Record<string, string | null>) => {
@@ -77,7 +83,7 @@ export default function Book() {
           <ol className="steps">
             <li>
               <section aria-labelledby="service-heading">
-                <h2 id="service-heading">1. Choose a service</h2>
+                <h2 id="service-heading" ref={serviceHeading} tabIndex={-1}>1. Choose a service</h2>
                 {d.reschedule ? (
                   <p>{d.reschedule.service}</p>
                 ) : d.service ? (
@@ -107,7 +113,7 @@ export default function Book() {
             {d.service ? (
               <li>
                 <section aria-labelledby="barber-heading">
-                  <h2 id="barber-heading">2. Choose a barber</h2>
+                  <h2 id="barber-heading" ref={barberHeading} tabIndex={-1}>2. Choose a barber</h2>
                   {d.reschedule ? (
                     <p>{d.reschedule.barber}</p>
                   ) : d.barber ? (
@@ -146,7 +152,7 @@ export default function Book() {
               <>
                 <li>
                   <section aria-labelledby="day-heading">
-                    <h2 id="day-heading">3. Choose a day</h2>
+                    <h2 id="day-heading" ref={dayHeading} tabIndex={-1}>3. Choose a day</h2>
                     <DayPicker
                       action={path}
                       days={cal.days}

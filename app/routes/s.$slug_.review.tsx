@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { BookingErrorBoundary } from '../components/BookingErrorBoundary';
-import { useHydrated } from '../components/hydrated';
+import { useFocusOnChange, useHydrated } from '../components/hydrated';
 import { InlineAuth } from '../components/InlineAuth';
 import { PendingButton } from '../components/PendingButton';
 import { SlotPicker } from '../components/SlotPicker';
@@ -29,6 +29,9 @@ export default function Review() {
   const hydrated = useHydrated();
   const { search, pathname } = useLocation();
   const alertRef = useRef<HTMLDivElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Signing in replaces the form the visitor was in: bring focus to the review they came for.
+  useFocusOnChange(heading, d.signedIn ? 'in' : 'out');
   const conflict = result && 'conflict' in result ? result.conflict : null;
   const error = result && 'error' in result ? result.error : null;
   const auth = result && 'auth' in result ? result.auth : null;
@@ -47,7 +50,9 @@ export default function Review() {
       <p className="crumbs">
         <Link to={base}>{d.shop.name}</Link>
       </p>
-      <h1>{isReschedule ? 'Review the new time' : 'Review your booking'}</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        {isReschedule ? 'Review the new time' : 'Review your booking'}
+      </h1>
       <section className="card" aria-labelledby="summary-heading">
         <h2 id="summary-heading">{d.shop.name}</h2>
         <dl className="summary">
