@@ -6,24 +6,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, type TestContext } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Response } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { PROJECTS, type Project } from './projects.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/lib/chromium.ts';
 import { baseUrl, browserWsEndpoint, LOCAL_HOSTS, screenshotsDir } from './env.ts';
 
-export type Project = 'phone' | 'desktop';
-
-/** The two visitors: a 390 px phone (iPhone 14-sized, touch, 3× pixels) and a laptop. */
-export const PROJECTS: Record<Project, BrowserContextOptions> = {
-  phone: {
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-    userAgent:
-      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
-  },
-  desktop: { viewport: { width: 1280, height: 800 } },
-};
+export { PROJECTS, type Project } from './projects.ts';
 
 let browser: Promise<Browser> | undefined;
 
