@@ -5,6 +5,7 @@ import { hashPassword } from '../../worker/lib/password';
 import { book, createBookingWorld, existingAppointment, localInstant } from './booking-world';
 import { call, origin, testDb } from './harness';
 import { deliver, eventAbout } from './stripe';
+import { testCheckoutEnabled } from '../../app/routes/s.$slug_.pay.$id.server';
 
 /**
  * The booking pages as a browser without JavaScript uses them: every step a GET of a link or a
@@ -264,6 +265,16 @@ describe('booking without JavaScript', () => {
     expect(fresh).not.toContain(taken);
     // Times that do not overlap the taken one are still offered.
     expect(fresh).toContain(slots[slots.length - 1]!);
+  });
+});
+
+describe('the test checkout', () => {
+  it('exists only outside production, with a test key, against an explicit stand-in URL', () => {
+    const local = { APP_ENV: 'development' as const, STRIPE_API_URL: 'http://127.0.0.1:4446', STRIPE_SECRET_KEY: 'sk_test_x' };
+    expect(testCheckoutEnabled(local)).toBe(true);
+    expect(testCheckoutEnabled({ ...local, APP_ENV: 'production' })).toBe(false);
+    expect(testCheckoutEnabled({ ...local, STRIPE_API_URL: undefined })).toBe(false);
+    expect(testCheckoutEnabled({ ...local, STRIPE_SECRET_KEY: 'sk_live_x' })).toBe(false);
   });
 });
 
