@@ -8,9 +8,6 @@ import { etagMatches } from '../../worker/services/management/shops';
 import { formatDay, formatDuration, formatMoney, formatTime, formatZoneName } from '../lib/format';
 import { visitorLocale } from '../lib/locale.server';
 
-// Older imports format through these names; they are the shared Intl helpers now.
-export { formatDuration, formatMoney };
-
 /**
  * The same freshness as GET /api/v1/shops/{slug}: a minute fresh, five more served stale while
  * revalidating, so owner edits show within about a minute without any purge machinery. The page

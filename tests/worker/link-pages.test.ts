@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatMoney } from '../../app/routes/s.$slug.server';
+import { formatDuration, formatMoney } from '../../app/lib/format';
 import { barberServices, barbers, memberships, services, shops, users } from '../../worker/db/schema';
 import { buildBarber, buildService, buildShop, buildUser, uniq } from '../../worker/db/seed/builders';
 import { loadConfig } from '../../worker/env';
@@ -130,8 +130,8 @@ describe('/s/$slug — the public shop page', () => {
     expect(html).toContain('Wash, cut and style.');
     expect(html).not.toContain('Retired perm');
     expect(html).not.toContain('Former Barber');
-    // No booking flow yet, only the pointer to the API.
-    expect(html).toContain('/api/v1/barbers/{id}/availability');
+    // The page leads into the booking flow; nothing on it writes (it is edge-cached for everyone).
+    expect(html).toContain(`href="/s/${shop.slug}/book"`);
     expect(html).not.toMatch(/<form[^>]*method="post"/);
     expect(html).toContain(`<title>${shop.name} — BookedBarber</title>`);
   });
