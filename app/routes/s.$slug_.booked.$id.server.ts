@@ -1,5 +1,6 @@
 import { data } from '@remix-run/cloudflare';
 import type { Services } from '../../worker/services/container';
+import { appointmentNow } from '../../worker/db/queries/notifications';
 import { icsCalendar } from '../../worker/domain/ics';
 import { dayInZone, formatDateTime, formatDuration, formatMoney } from '../lib/format';
 import { visitorLocale } from '../lib/locale.server';
@@ -46,15 +47,18 @@ export async function loadConfirmation(services: Services, request: Request, slu
 /** The appointment as an .ics file (RFC 5545, UTC instants) for "Add to calendar". */
 export async function appointmentIcs(services: Services, request: Request, slug: string | undefined, id: string | undefined) {
   const { shop, a, headers } = await ownAppointment(services, request, slug, id);
+  // The sequence the e-mailed attachments carry, read together with the time it belongs to: a file
+  // downloaded after a reschedule must outrank the confirmation's, or calendars keep the old time.
+  const now = await appointmentNow(services.db, a.id);
   const address = shop.address ? [shop.address.line1, shop.address.line2, shop.address.city, shop.address.postal_code].filter(Boolean).join(', ') : undefined;
   const body = icsCalendar(
     [
       {
         // The same UID as the confirmation e-mail's attachment, so calendars update one event.
         uid: `${a.id}@bookedbarber.app`,
-        sequence: 0,
-        startMs: Date.parse(a.start_time),
-        endMs: Date.parse(a.end_time),
+        sequence: now?.ics_sequence ?? 0,
+        startMs: now?.start_ms ?? Date.parse(a.start_time),
+        endMs: now?.end_ms ?? Date.parse(a.end_time),
         summary: `${a.service_name} — ${shop.name}`,
         description: `With ${a.barber_name}.`,
         ...(address ? { location: address } : {}),

@@ -358,7 +358,14 @@ describe('reschedule mode', () => {
     expect(moved.headers.get('location')).toBe(`/s/${w.shop.slug}/booked/${a.id}?rescheduled=1`);
     const [row] = await testDb().select().from(appointments).where(eq(appointments.id, a.id));
     expect(row!.startTime.getTime()).toBe(Date.parse(slot));
-    expect(await (await get(moved.headers.get('location')!, cookie)).text()).toContain('Your appointment has been moved');
+    const movedPage = await (await get(moved.headers.get('location')!, cookie)).text();
+    expect(movedPage).toContain('Your appointment has been moved');
+    // The download after a move outranks the e-mailed confirmation (same UID, higher SEQUENCE),
+    // so a calendar that imported the first one moves the event instead of keeping the old time.
+    const ics = await (await get(hrefOf(movedPage, 'Add to calendar'), cookie)).text();
+    const stamp = new Date(Date.parse(slot)).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    expect(ics).toContain(`DTSTART:${stamp}`);
+    expect(Number(/SEQUENCE:(\d+)/.exec(ics)?.[1])).toBeGreaterThanOrEqual(1);
 
     // Another client's appointment id is not found.
     const other = await createBookingWorld(testDb());
