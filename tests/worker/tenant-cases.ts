@@ -152,6 +152,7 @@ export const tenantCases: readonly TenantCase[] = [
     path: (w) => `/api/v1/appointments/${w.victim.appointment.id}/reschedule`,
     body: (w) => ({ start_time: nextMondayAt(w, 11 * 60) }),
   },
+  { route: 'GET /api/v1/appointments/{id}/cancel-preview', path: (w) => `/api/v1/appointments/${w.victim.appointment.id}/cancel-preview` },
   { route: 'POST /api/v1/appointments/{id}/cancel', path: (w) => `/api/v1/appointments/${w.victim.appointment.id}/cancel`, body: () => ({}) },
   {
     route: 'POST /api/v1/appointments/{id}/confirm',

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { HonoEnv } from '../types';
 import { registerCancelAppointment } from './v1/appointments.cancel';
+import { registerCancelPreview } from './v1/appointments.cancel-preview';
 import { registerCompleteAppointment } from './v1/appointments.complete';
 import { registerConfirmAppointment } from './v1/appointments.confirm';
 import { registerCreateAppointment } from './v1/appointments.create';
@@ -18,6 +19,7 @@ export function registerBookingRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerShopAvailability(app);
   registerCreateAppointment(app);
   registerRescheduleAppointment(app);
+  registerCancelPreview(app);
   registerCancelAppointment(app);
   registerConfirmAppointment(app);
   registerCompleteAppointment(app);
