@@ -1,4 +1,4 @@
-import type { LinksFunction } from '@remix-run/cloudflare';
+import type { LinksFunction, MetaFunction } from '@remix-run/cloudflare';
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { useNonce } from './nonce';
@@ -45,9 +45,20 @@ export default function App() {
   return <Outlet />;
 }
 
+function errorTitle(error: unknown): string {
+  if (isRouteErrorResponse(error)) return error.status === 404 ? 'Page not found' : `${error.status} ${error.statusText}`;
+  return 'Something went wrong';
+}
+
+/**
+ * The title of pages that have none of their own: an unmatched URL or an error caught here.
+ * (Deeper routes' meta replaces this one, so it never overrides a page's own title.)
+ */
+export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(error)} — BookedBarber` : 'BookedBarber' }];
+
 export function ErrorBoundary() {
   const error = useRouteError();
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : 'Something went wrong';
+  const title = errorTitle(error);
   return (
     <section className="error">
       <h1>{title}</h1>

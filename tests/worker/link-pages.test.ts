@@ -158,6 +158,16 @@ describe('/s/$slug — the public shop page', () => {
       expect(res.headers.get('cache-control') ?? '').not.toContain('public');
     }
   });
+
+  it('answers an address no route matches with a titled, friendly 404 page', async () => {
+    const res = await call('/no-such-page-here');
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    // Screen readers announce the title first; a page without one fails axe's document-title.
+    expect(html).toContain('<title>Page not found — BookedBarber</title>');
+    expect(html).toContain('<h1>Page not found</h1>');
+    expect(html).toContain('href="/"');
+  });
 });
 
 describe('/verify-email — the link in the sign-up e-mail', () => {
