@@ -2,7 +2,8 @@
  * Latency and Neon round trips per request, measured against the real stack on this machine:
  * `npm start` (wrangler dev + the local data plane, PGlite) on 127.0.0.1. Bounded request counts
  * and times; traffic never leaves loopback. Writes docs/BENCHMARKS.md (everything but the slot
- * engine's section, which bench/engine.ts owns and which is kept as it is).
+ * engine's and the client's sections, which bench/engine.ts and scripts/measure-client.ts own and
+ * which are kept as they are).
  *
  *   npm run bench            (starts and stops its own `npm start`)
  *   BENCH_URL=http://127.0.0.1:8787 npm run bench   (use an app that is already running)
@@ -23,8 +24,8 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const requests = num('BENCH_REQUESTS', 300);
 const concurrency = num('BENCH_CONCURRENCY', 8);
 const DOC = 'docs/BENCHMARKS.md';
-const ENGINE_START = '<!-- engine:start -->';
-const ENGINE_END = '<!-- engine:end -->';
+/** Blocks other scripts write into the same file (bench/engine.ts, scripts/measure-client.ts), kept as they are. */
+const KEPT_BLOCKS = ['engine', 'client'] as const;
 
 interface Case {
   name: string;
@@ -223,16 +224,19 @@ Notes:
 
 ${renderBooking(booking)}`;
 
-  let engine = '';
+  const kept: string[] = [];
   try {
     const doc = readFileSync(DOC, 'utf8');
-    const a = doc.indexOf(ENGINE_START);
-    const b = doc.indexOf(ENGINE_END);
-    if (a >= 0 && b > a) engine = doc.slice(a, b + ENGINE_END.length);
+    for (const name of KEPT_BLOCKS) {
+      const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+      const a = doc.indexOf(start);
+      const b = doc.indexOf(end);
+      if (a >= 0 && b > a) kept.push(doc.slice(a, b + end.length));
+    }
   } catch {
     /* first run */
   }
-  writeFileSync(DOC, `${generated.trimEnd()}\n${engine ? `\n${engine}\n` : ''}`);
+  writeFileSync(DOC, `${generated.trimEnd()}\n${kept.map((block) => `\n${block}\n`).join('')}`);
   console.log(`wrote ${DOC}`);
 } finally {
   await stopApp();
