@@ -48,12 +48,15 @@ export function DayPicker(props: {
               type="submit"
               name="day"
               value={d.date}
-              aria-label={d.open ? d.label : `${d.label} (no openings)`}
               aria-pressed={d.date === props.selected}
               disabled={!d.open}
               className="day"
             >
+              {/* The name is the full date, spoken from hidden text rather than an aria-label:
+                  an aria-label would hide the short visible "Mon 7" from speech input, which
+                  needs what is on screen to be part of the name (WCAG 2.5.3). */}
               <span aria-hidden="true">{d.short}</span>
+              <span className="sr-only">{d.open ? d.label : `${d.label} (no openings)`}</span>
             </button>
           </li>
         ))}
