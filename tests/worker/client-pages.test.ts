@@ -12,7 +12,8 @@ import { cancelPreview } from '../../worker/services/appointments';
 import { forgotPassword } from '../../worker/services/auth';
 import { createServices } from '../../worker/services/container';
 import { createBookingWorld, existingAppointment, localDay } from './booking-world';
-import { call, eventually, origin, testDb } from './harness';
+import { cookieOf, getPage, postForm } from './forms';
+import { call, eventually, testDb } from './harness';
 
 /**
  * A client's own pages and the auth pages, fetched through the Worker as a browser without
@@ -20,26 +21,8 @@ import { call, eventually, origin, testDb } from './harness';
  */
 
 const password = 'copper meadow 58 lantern';
-let clients = 0;
 
-/** A same-origin form post from a client address of its own (per-client limits never collide). */
-function postForm(path: string, fields: Record<string, string>, cookie = '') {
-  return call(path, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      host: new URL(origin).host,
-      origin,
-      'cf-connecting-ip': `2001:db8:c::${(++clients).toString(16)}`,
-      ...(cookie ? { cookie } : {}),
-    },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-}
-
-const get = (path: string, cookie = '') => call(path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-const cookieOf = (res: Response) => res.headers.get('set-cookie')?.split(';')[0] ?? '';
+const get = (path: string, cookie = '') => getPage(path, cookie);
 const pathOf = (link: string) => {
   const url = new URL(link);
   return `${url.pathname}${url.search}`;

@@ -11,7 +11,8 @@ import type { NotificationMessage } from '../../worker/queue/messages';
 import { forgotPassword, register } from '../../worker/services/auth';
 import { createServices } from '../../worker/services/container';
 import { inviteStaff } from '../../worker/services/management/staff';
-import { call, neonRequests, origin, postJson, testDb } from './harness';
+import { cookieOf, postForm } from './forms';
+import { call, neonRequests, postJson, testDb } from './harness';
 
 /**
  * The pages behind links the app itself hands out: shop links on the home page, and the links in
@@ -33,28 +34,7 @@ function pathOf(link: string): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
-let clients = 0;
 
-/**
- * A same-origin browser form post. Every test client gets an address of its own, so the
- * per-client limits (shared with other test files in this run) never interfere.
- */
-function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return call(path, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      host: new URL(origin).host,
-      origin,
-      'cf-connecting-ip': `2001:db8::${(++clients).toString(16)}`,
-      ...headers,
-    },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-}
-
-const cookieOf = (res: Response) => res.headers.get('set-cookie')?.split(';')[0] ?? '';
 
 async function signedInUser({ verified }: { verified: boolean }) {
   const [user] = await testDb()

@@ -5,7 +5,8 @@ import { appointments, manageLinkUses } from '../../db/schema';
 import { loadConfig } from '../../env';
 import { manageLinks, signManageToken, type ManagePurpose } from '../../notifications/manage-links';
 import { createBookingWorld, existingAppointment, localInstant } from '../../../tests/worker/booking-world';
-import { call, origin, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+import { postForm } from '../../../tests/worker/forms';
+import { call, postJson, problemOf, testDb } from '../../../tests/worker/harness';
 
 const config = () => loadConfig(env);
 
@@ -21,21 +22,6 @@ const view = (token: string) => call(`/api/v1/manage?token=${encodeURIComponent(
 const cancel = (token: string, reason?: string) => postJson('/api/v1/manage/cancel', reason ? { token, reason } : { token });
 const statusOf = async (id: string) => (await testDb().select().from(appointments).where(eq(appointments.id, id)))[0]!.status;
 
-let clients = 0;
-/** A same-origin browser form post (a fresh client address each, so no limit interferes). */
-function postForm(path: string, fields: Record<string, string>) {
-  return call(path, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      host: new URL(origin).host,
-      origin,
-      'cf-connecting-ip': `2001:db8:4d::${(++clients).toString(16)}`,
-    },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-}
 
 async function world(policy: Parameters<typeof createBookingWorld>[1] = {}) {
   const db = testDb();
