@@ -28,7 +28,7 @@ for (const project of ['phone', 'desktop'] as const satisfies Project[]) {
     await found.click();
     await page.waitForURL(`**/s/${kingsCross.slug}`);
     await waitForHydration(page);
-    assert.ok(await page.getByRole('heading', { level: 1, name: kingsCross.name }).isVisible());
+    await page.getByRole('heading', { level: 1, name: kingsCross.name }).waitFor();
     await expectNoHorizontalScroll(page);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'shop');
@@ -53,5 +53,5 @@ test('home: search and open a shop with the keyboard alone', async (t) => {
   await pressByKeyboard(page, page.getByRole('link', { name: fadeStreet.name }));
   await page.waitForURL(`**/s/${fadeStreet.slug}`);
   await waitForHydration(page);
-  assert.ok(await page.getByRole('heading', { level: 1, name: fadeStreet.name }).isVisible());
+  await page.getByRole('heading', { level: 1, name: fadeStreet.name }).waitFor();
 });
