@@ -18,37 +18,13 @@
  * process, the guardian, wrangler's process group, any wrangler/workerd launched from this
  * checkout by npm start — and 127.0.0.1:8787 and 4444–4446 are free.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { allPids, describe, groupMembers, listeners, processInfo, sameProcess, sleep, type ProcessInfo } from '../dev/processes.ts';
-import { isCheckoutTooling, launchedByNpmStart, readStackRecord, stackRecordPath, type StackRecord } from '../dev/stack.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const origin = 'http://127.0.0.1:8787';
-const ports = [8787, 4444, 4445, 4446];
-const startBudgetMs = 180_000;
-const cleanBudgetMs = 5_000;
-const READY = 'BookedBarber is running at';
-const WRANGLER_STARTED = /wrangler dev started \(process group (\d+)/;
-
-interface Run {
-  child: ChildProcess;
-  /** npm's pid, which is also its process group (spawned detached, as a terminal would). */
-  npmPid: number;
-  output: () => string;
-  /** What npm start recorded in .data/stack.json once wrangler started. */
-  record?: StackRecord;
-  wranglerPgid?: number;
-  secondsToReady?: number;
-}
+import { groupMembers, sleep } from '../dev/processes.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumInstalled, INSTALL_HINT } from './lib/chromium.ts';
+import { ctrlC, emergencyStop, origin, READY, root, startStack, stopStack, WRANGLER_STARTED, type Run, type Stopped } from './lib/stack.ts';
 
 const timings: string[] = [];
-let current: Run | undefined;
-
-/** Every wrangler process group any run reported, so a failure can clean up after all of them. */
-const wranglerGroups = new Set<number>();
 
 function fail(message: string): never {
   console.error(`✖ ${message}`);
@@ -56,112 +32,29 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Leaves nothing of a failed smoke test behind, so it does not block the next `npm start`. */
-function emergencyStop(): void {
-  const kill = (target: number) => {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  if (current) {
-    kill(-current.npmPid);
-    for (const rec of [current.record?.start, current.record?.guardian]) if (rec && sameProcess(rec.pid, rec.startTime)) kill(rec.pid);
-  }
-  for (const pgid of wranglerGroups) {
-    const members = groupMembers(pgid);
-    if (members.length > 0 && members.every((p) => isCheckoutTooling(p, root))) kill(-pgid);
-  }
-}
-
 /** Starts `npm start` and returns once `marker` appears in its output. */
 async function startApp(marker: string | RegExp = READY): Promise<Run> {
-  const began = Date.now();
-  const child = spawn('npm', ['start'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const run: Run = { child, npmPid: child.pid!, output: () => output };
-  current = run;
-  const seen = () => (typeof marker === 'string' ? output.includes(marker) : marker.test(output));
-  while (!seen()) {
-    if (child.exitCode !== null) fail(`npm start exited early:\n${output}`);
-    if (Date.now() - began > startBudgetMs) fail(`npm start did not print ${marker} within ${startBudgetMs / 1000} s:\n${output}`);
-    await sleep(100);
+  try {
+    const run = await startStack({ marker });
+    if (run.secondsToReady !== undefined) console.log(`✔ npm start ready in ${run.secondsToReady.toFixed(1)} s`);
+    return run;
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
   }
-  const pgid = Number(WRANGLER_STARTED.exec(output)?.[1]);
-  if (pgid) {
-    run.wranglerPgid = pgid;
-    wranglerGroups.add(pgid);
-    run.record = readStackRecord(stackRecordPath(root));
-    if (run.record?.wranglerPgid !== pgid) fail(`.data/stack.json does not record wrangler's process group ${pgid}`);
-  }
-  if (marker === READY) {
-    run.secondsToReady = (Date.now() - began) / 1000;
-    console.log(`✔ npm start ready in ${run.secondsToReady.toFixed(1)} s`);
-  }
-  return run;
-}
-
-/** Our wrangler and workerd, found by what they run rather than by who started them. */
-function checkoutWranglers(): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const pid of allPids()) {
-    const p = processInfo(pid);
-    if (!p) continue;
-    if (launchedByNpmStart(p, root)) found.push(p);
-    else if (p.command.includes(`${root}node_modules/`) && p.command.includes('workerd') && p.command.includes('entry=127.0.0.1:8787')) {
-      found.push(p);
-    }
-  }
-  return found;
-}
-
-/** Everything of `run` still alive, as readable lines; empty once it is all gone. */
-function leftovers(run: Run, { wranglerOnly = false } = {}): string[] {
-  const left: string[] = [];
-  const wranglerSide = [
-    ...(run.wranglerPgid ? groupMembers(run.wranglerPgid) : []),
-    ...checkoutWranglers(),
-  ];
-  for (const p of new Map(wranglerSide.map((x) => [x.pid, x])).values()) left.push(`wrangler side: ${describe(p)}`);
-  if (wranglerOnly) return left;
-  for (const p of groupMembers(run.npmPid)) left.push(`npm start's group: ${describe(p)}`);
-  for (const rec of [run.record?.start, run.record?.guardian]) {
-    const p = rec && processInfo(rec.pid);
-    if (p && p.startTime === rec.startTime && p.pgid !== run.npmPid) left.push(`recorded: ${describe(p)}`);
-  }
-  for (const port of ports) {
-    for (const pid of listeners(port)) {
-      const p = processInfo(pid);
-      left.push(`127.0.0.1:${port} held by ${p ? describe(p) : `pid ${pid}`}`);
-    }
-  }
-  return left;
 }
 
 /** Sends `action`, then waits until nothing of the run is left; records how long that took. */
 async function stopAndCheck(run: Run, label: string, action: () => void): Promise<void> {
-  const began = Date.now();
-  action();
-  let wranglerGone: number | undefined;
-  for (;;) {
-    const elapsed = Date.now() - began;
-    if (wranglerGone === undefined && leftovers(run, { wranglerOnly: true }).length === 0) wranglerGone = elapsed;
-    const left = leftovers(run);
-    if (left.length === 0) break;
-    if (elapsed > cleanBudgetMs) fail(`${label}: still running ${cleanBudgetMs / 1000} s later:\n  ${left.join('\n  ')}\n--- output ---\n${run.output()}`);
-    await sleep(100);
+  let stopped: Stopped;
+  try {
+    stopped = await stopStack(run, action);
+  } catch (err) {
+    fail(`${label}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const total = (Date.now() - began) / 1000;
-  const line = `${label}: wrangler/workerd gone in ${((wranglerGone ?? 0) / 1000).toFixed(1)} s, everything in ${total.toFixed(1)} s`;
+  const line = `${label}: wrangler/workerd gone in ${(stopped.wranglerGoneMs / 1000).toFixed(1)} s, everything in ${(stopped.totalMs / 1000).toFixed(1)} s`;
   timings.push(`${line} (ready in ${run.secondsToReady?.toFixed(1) ?? '-'} s)`);
   console.log(`✔ ${line}`);
-  current = undefined;
 }
-
-const ctrlC = (run: Run) => () => process.kill(-run.npmPid, 'SIGINT'); // what Ctrl-C in a terminal does
 
 async function checkPages(): Promise<void> {
   const home = await fetch(`${origin}/`);
@@ -179,17 +72,13 @@ async function checkPages(): Promise<void> {
     fail(`openapi.json is not a valid OpenAPI 3.1 document: ${JSON.stringify(result.errors)}`);
   }
 
-  const chromium = '/usr/bin/chromium';
-  if (!existsSync(chromium)) {
+  if (!chromiumInstalled()) {
     if (process.env.CI) fail('chromium is not installed; CI must install it for the hydration check');
-    console.warn('! chromium not installed: hydration not checked (apt-get install chromium)');
+    console.warn(`! chromium not installed: hydration not checked (${INSTALL_HINT})`);
     return;
   }
   const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({
-    executablePath: chromium,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await pw.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
