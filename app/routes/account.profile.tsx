@@ -15,12 +15,36 @@ export async function action({ context, request }: ActionFunctionArgs) {
   return saveProfileFromForm(context.services, request);
 }
 
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  return message ? (
-    <p id={id} className="error-text">
-      {message}
-    </p>
-  ) : null;
+type FieldName = 'first_name' | 'last_name' | 'phone';
+
+/** One labelled input with its error tied to it (aria-describedby), optionally a hint too. */
+function Field(props: {
+  name: FieldName;
+  label: string;
+  error: string | undefined;
+  hint?: { id: string; text: string };
+  input: Omit<JSX.IntrinsicElements['input'], 'name' | 'aria-invalid' | 'aria-describedby'>;
+}) {
+  const errorId = `${props.name}-error`;
+  const describedBy = [props.hint?.id, props.error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <>
+      <label>
+        {props.label}
+        <input {...props.input} name={props.name} aria-invalid={props.error ? true : undefined} aria-describedby={describedBy} />
+      </label>
+      {props.hint ? (
+        <p id={props.hint.id} className="muted hint">
+          {props.hint.text}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p id={errorId} className="error-text">
+          {props.error}
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 export default function Profile() {
@@ -28,8 +52,6 @@ export default function Profile() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const errors = result && !result.ok ? result.fieldErrors : {};
-  const described = (name: keyof typeof errors, hint?: string) =>
-    [hint, errors[name] ? `${name}-error` : null].filter(Boolean).join(' ') || undefined;
 
   return (
     <section className="narrow">
@@ -37,48 +59,25 @@ export default function Profile() {
       <div aria-live="polite">{result?.ok ? <p className="notice calm">Your changes are saved.</p> : null}</div>
       <Form method="post" className="stack" noValidate>
         <p className="muted">{`Signed in as ${profile.email}${profile.email_verified ? '' : ' (not confirmed yet)'}`}</p>
-        <label>
-          First name
-          <input
-            name="first_name"
-            autoComplete="given-name"
-            required
-            maxLength={80}
-            defaultValue={profile.first_name}
-            aria-invalid={errors.first_name ? true : undefined}
-            aria-describedby={described('first_name')}
-          />
-        </label>
-        <FieldError id="first_name-error" message={errors.first_name} />
-        <label>
-          Last name
-          <input
-            name="last_name"
-            autoComplete="family-name"
-            required
-            maxLength={80}
-            defaultValue={profile.last_name}
-            aria-invalid={errors.last_name ? true : undefined}
-            aria-describedby={described('last_name')}
-          />
-        </label>
-        <FieldError id="last_name-error" message={errors.last_name} />
-        <label>
-          Phone
-          <input
-            type="tel"
-            name="phone"
-            autoComplete="tel"
-            maxLength={20}
-            defaultValue={profile.phone ?? ''}
-            aria-invalid={errors.phone ? true : undefined}
-            aria-describedby={described('phone', 'phone-hint')}
-          />
-        </label>
-        <p id="phone-hint" className="muted hint">
-          For text messages about your bookings. Leave empty to remove it.
-        </p>
-        <FieldError id="phone-error" message={errors.phone} />
+        <Field
+          name="first_name"
+          label="First name"
+          error={errors.first_name}
+          input={{ autoComplete: 'given-name', required: true, maxLength: 80, defaultValue: profile.first_name }}
+        />
+        <Field
+          name="last_name"
+          label="Last name"
+          error={errors.last_name}
+          input={{ autoComplete: 'family-name', required: true, maxLength: 80, defaultValue: profile.last_name }}
+        />
+        <Field
+          name="phone"
+          label="Phone"
+          error={errors.phone}
+          hint={{ id: 'phone-hint', text: 'For text messages about your bookings. Leave empty to remove it.' }}
+          input={{ type: 'tel', autoComplete: 'tel', maxLength: 20, defaultValue: profile.phone ?? '' }}
+        />
         <fieldset>
           <legend>Booking messages</legend>
           <p className="muted hint" id="channels-hint">
