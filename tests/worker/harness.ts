@@ -45,3 +45,14 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Waits, when needed, until at least `needMs` remain before the next boundary of a `windowMs`
+ * rate-limit window. The sliding-window limiter weights the previous window by the share of it
+ * still in view and floors the result, so a burst that straddles a boundary can be let through one
+ * request early; a test asserting the exact request that gets 429 must not straddle one.
+ */
+export async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < needMs) await new Promise((r) => setTimeout(r, left + 50));
+}

@@ -10,7 +10,7 @@ import { createLogger, setLogSink } from '../../lib/logger';
 import type { NotificationMessage } from '../../queue/messages';
 import { forgotPassword } from '../../services/auth';
 import { createServices } from '../../services/container';
-import { call, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+import { awayFromWindowEdge, call, postJson, problemOf, testDb } from '../../../tests/worker/harness';
 import { bearer } from '../../../tests/worker/auth';
 import type { Session } from '../../services/auth';
 
@@ -161,6 +161,8 @@ describe('login rate limit', () => {
   it('answers the 6th attempt in a minute with 429 and Retry-After', async () => {
     const email = newEmail();
     await registerUser(email);
+    // Six logins (password hashing included) take seconds on a loaded machine.
+    await awayFromWindowEdge(60_000, 20_000);
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 6; i++) {
@@ -174,7 +176,7 @@ describe('login rate limit', () => {
     // Another client IP for the same account is counted separately.
     const elsewhere = await postJson('/api/v1/auth/login', { email, password }, { 'cf-connecting-ip': '198.51.100.9' });
     expect(elsewhere.status).toBe(200);
-  });
+   }, 60_000);
 
   it('limits every caller globally with RateLimit headers', async () => {
     const { createApp } = await import('../../app');
@@ -182,6 +184,7 @@ describe('login rate limit', () => {
     const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
     const ip = `192.0.2.${Math.floor(Math.random() * 200) + 1}`;
     const tight = { ...env, RATE_LIMIT_PER_MINUTE: '3' };
+    await awayFromWindowEdge(60_000, 10_000);
     const statuses = [];
     for (let i = 0; i < 4; i++) {
       const res = await app.request('/api/v1/shops', { headers: { 'cf-connecting-ip': ip } }, tight, ctx);
@@ -189,7 +192,7 @@ describe('login rate limit', () => {
       if (i === 0) expect(res.headers.get('ratelimit-limit')).toBe('3');
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
-  });
+   }, 60_000);
 });
 
 describe('secrets at rest and in logs', () => {
