@@ -228,8 +228,13 @@ describe('booking without JavaScript', () => {
     const w = await createBookingWorld(testDb());
     const email = await signableClient(w.client.user.id);
     const cookie = cookieOf(await postForm('/login', { email, password }));
-    const html = await (await get(`/s/${w.shop.slug}/book?service=${w.short.id}&barber=${w.barber.barber.id}`, cookie)).text();
+    // Tomorrow, a whole working day: late in the shop's day, today's few remaining times may all
+    // overlap the taken one and leave nothing to offer.
+    const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: w.timezone });
+    const html = await (await get(`/s/${w.shop.slug}/book?service=${w.short.id}&barber=${w.barber.barber.id}&day=${tomorrow}`, cookie)).text();
     const slots = slotsIn(html);
+    expect(slots.length).toBeGreaterThan(4);
+    expect(slots[0]!.startsWith(tomorrow)).toBe(true);
     const taken = slots[1]!;
     const reviewPath = submitGet(html, 'start', taken);
     // Someone else books it through the API first.
