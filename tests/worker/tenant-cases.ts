@@ -160,6 +160,11 @@ export const tenantCases: readonly TenantCase[] = [
     prepare: (victim) => appointmentOf(victim, 'held', new Date(nextMondayAt({ victim }, 12 * 60))),
   },
   {
+    route: 'POST /api/v1/appointments/{id}/arrive',
+    path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/arrive`,
+    prepare: (victim) => appointmentOf(victim, 'confirmed', new Date(Date.now() - 3 * 86_400_000)),
+  },
+  {
     route: 'POST /api/v1/appointments/{id}/complete',
     path: (w) => `/api/v1/appointments/${w.extra.appointmentId}/complete`,
     prepare: (victim) => appointmentOf(victim, 'confirmed', new Date(Date.now() - 86_400_000)),

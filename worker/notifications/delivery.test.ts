@@ -94,7 +94,7 @@ async function booked(w?: ManagedShop) {
     currency: 'USD',
     notes: null,
     source: 'online',
-    cancelled_ms: null,
+    arrived_ms: null, cancelled_ms: null,
     cancel_reason: null,
     settlement: null,
     fee_cents: 0,

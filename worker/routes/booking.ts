@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { HonoEnv } from '../types';
+import { registerArriveAppointment } from './v1/appointments.arrive';
 import { registerCancelAppointment } from './v1/appointments.cancel';
 import { registerCancelPreview } from './v1/appointments.cancel-preview';
 import { registerCompleteAppointment } from './v1/appointments.complete';
@@ -22,6 +23,7 @@ export function registerBookingRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerCancelPreview(app);
   registerCancelAppointment(app);
   registerConfirmAppointment(app);
+  registerArriveAppointment(app);
   registerCompleteAppointment(app);
   registerNoShowAppointment(app);
   registerJoinWaitlist(app);

@@ -29,6 +29,8 @@ export interface AppointmentView {
   deposit_cents: number;
   currency: string;
   notes: string | null;
+  /** When the client checked in at the shop (set from the barber's day sheet). */
+  arrived_at: string | null;
   cancelled_at: string | null;
   cancel_reason: string | null;
   /** How it was booked: online, staff (phone/desk), walk_in, waitlist. */
@@ -63,6 +65,7 @@ function appointmentView(r: AppointmentRow): AppointmentView {
     deposit_cents: r.depositCents,
     currency: r.currency,
     notes: r.notes,
+    arrived_at: r.arrivedAt ? wireInstant(r.arrivedAt) : null,
     cancelled_at: r.cancelledAt ? wireInstant(r.cancelledAt) : null,
     cancel_reason: r.cancelReason,
     source: r.source,

@@ -5,7 +5,7 @@
  * and turns the object's answers into API errors.
  */
 import type { AppointmentRecord } from '../db/queries/booking';
-import { loadShopSnapshots, locateAppointment, resolveStaffClient, type AppointmentLocator } from '../db/queries/booking';
+import { loadShopSnapshots, locateAppointment, markArrived, resolveStaffClient, type AppointmentLocator } from '../db/queries/booking';
 import type { BookInput, ScheduleError, SettleKind, UpfrontPlan } from '../do/barber-schedule';
 import type { CancelDecision } from '../domain/cancellation';
 import { checkBooking, normaliseSnapshot, type ScheduleSnapshot } from '../domain/schedule';
@@ -44,6 +44,7 @@ export function appointmentDetail(r: AppointmentRecord): AppointmentDetail {
     currency: r.currency,
     notes: r.notes,
     source: r.source,
+    arrived_at: r.arrived_ms === null ? null : wireInstant(r.arrived_ms),
     cancelled_at: r.cancelled_ms === null ? null : wireInstant(r.cancelled_ms),
     cancel_reason: r.cancel_reason,
     settlement: r.settlement,
@@ -269,6 +270,21 @@ export async function rescheduleAppointment(services: Services, actorId: string,
   return appointmentDetail(result.appointment);
 }
 
+/** How long before its start a client may be checked in (they come early; the day sheet shows it). */
+export const CHECK_IN_EARLY_MINUTES = 120;
+
+/** Marks the client of a confirmed appointment arrived (the shop's side only); repeating it is harmless. */
+export async function checkIn(services: Services, actorId: string, appointmentId: string): Promise<AppointmentDetail> {
+  const { found, appointment } = await markArrived(services.db, appointmentId, actorId, CHECK_IN_EARLY_MINUTES);
+  if (!found || found.relation === 'none') throw new ApiError('not_found', 'No such appointment');
+  if (!isShop(found.relation)) throw new ApiError('forbidden', 'Only the shop checks clients in');
+  if (appointment) return appointmentDetail(appointment);
+  if (found.status !== 'confirmed') {
+    throw new ApiError('conflict', `A ${found.status.replace('_', ' ')} appointment cannot be checked in`, { reason: 'status' });
+  }
+  throw new ApiError('conflict', `Check-in opens ${CHECK_IN_EARLY_MINUTES / 60} hours before the appointment`, { reason: 'too_early' });
+}
+
 export interface SettleResult {
   appointment: AppointmentDetail;
   /** The money decision recorded with a cancellation or no-show. */
@@ -288,7 +304,11 @@ export async function settle(
   const shopSide = isShop(found.relation);
   if ((kind === 'complete' || kind === 'no_show') && !shopSide) throw new ApiError('forbidden', 'Only the shop marks appointments completed or no-show');
   if (kind === 'confirm' && found.relation !== 'client' && !shopSide) throw new ApiError('forbidden', 'Not your appointment');
-  if ((kind === 'complete' || kind === 'no_show') && Date.now() < found.start_ms) {
+  if (kind === 'no_show' && found.arrived_ms !== null) {
+    throw new ApiError('conflict', 'The client checked in; they were not a no-show', { reason: 'arrived' });
+  }
+  // A client who checked in early may be seen early; otherwise nothing is settled before it starts.
+  if ((kind === 'complete' || kind === 'no_show') && Date.now() < found.start_ms && !(kind === 'complete' && found.arrived_ms !== null)) {
     throw new ApiError('conflict', 'The appointment has not started yet', { reason: 'not_started' });
   }
   const result = unwrap(

@@ -18,6 +18,7 @@ const appointmentViewColumns = {
   depositCents: appointments.depositCents,
   currency: appointments.currency,
   notes: appointments.notes,
+  arrivedAt: appointments.arrivedAt,
   cancelledAt: appointments.cancelledAt,
   cancelReason: appointments.cancelReason,
   source: appointments.source,

@@ -37,6 +37,7 @@ export interface AppointmentRecord {
   currency: string;
   notes: string | null;
   source: AppointmentSource;
+  arrived_ms: number | null;
   cancelled_ms: number | null;
   cancel_reason: string | null;
   settlement: Settlement | null;
@@ -60,7 +61,8 @@ export const recordJson = (a: string) => {
     'service_id', ${t}.service_id, 'start_ms', ${ms(sql`${t}.start_time`)}, 'end_ms', ${ms(sql`${t}.end_time`)},
     'status', ${t}.status, 'hold_expires_ms', ${ms(sql`${t}.hold_expires_at`)},
     'price_cents', ${t}.price_cents, 'deposit_cents', ${t}.deposit_cents, 'currency', ${t}.currency,
-    'notes', ${t}.notes, 'source', ${t}.source, 'cancelled_ms', ${ms(sql`${t}.cancelled_at`)},
+    'notes', ${t}.notes, 'source', ${t}.source, 'arrived_ms', ${ms(sql`${t}.arrived_at`)},
+    'cancelled_ms', ${ms(sql`${t}.cancelled_at`)},
     'cancel_reason', ${t}.cancel_reason, 'settlement', ${t}.settlement, 'fee_cents', ${t}.fee_cents,
     'refund_due_cents', ${t}.refund_due_cents, 'paid_cents', ${t}.paid_cents, 'refunded_cents', ${t}.refunded_cents,
     'created_ms', ${ms(sql`${t}.created_at`)},
@@ -417,6 +419,8 @@ export async function settleAppointment(db: Db, s: SettleAppointment): Promise<W
        WHERE a.id = ${s.id} AND a.barber_id = ${s.barberId}
          AND a.status::text IN (${sql.join(s.fromStatuses.map((x) => sql`${x}`), sql`, `)})
          AND (NOT ${s.requireCard ?? false} OR ${clientHasCard(sql`a.client_id`)})
+         -- A client who checked in was not a no-show (and the CHECK constraint agrees).
+         AND (${s.toStatus} <> 'no_show' OR a.arrived_at IS NULL)
       RETURNING a.*),
     aud AS (
       INSERT INTO audit_log (shop_id, actor_id, action, entity, entity_id, data)
@@ -532,6 +536,7 @@ export interface AppointmentLocator {
   start_ms: number;
   end_ms: number;
   service_id: string;
+  arrived_ms: number | null;
   /** How the caller relates to it: client, barber (this chair), owner (this shop), admin, or none. */
   relation: 'client' | 'barber' | 'owner' | 'admin' | 'none';
 }
@@ -541,6 +546,7 @@ export async function locateAppointment(db: Db, appointmentId: string, userId: s
     SELECT json_build_object(
       'id', a.id, 'shop_id', a.shop_id, 'barber_id', a.barber_id, 'client_id', a.client_id, 'status', a.status,
       'start_ms', ${ms(sql`a.start_time`)}, 'end_ms', ${ms(sql`a.end_time`)}, 'service_id', a.service_id,
+      'arrived_ms', ${ms(sql`a.arrived_at`)},
       'relation', CASE
         WHEN ${isPlatformAdminSql(userId)} THEN 'admin'
         WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${userId} AND m.shop_id = a.shop_id AND m.role = 'owner') THEN 'owner'
@@ -551,6 +557,50 @@ export async function locateAppointment(db: Db, appointmentId: string, userId: s
      WHERE a.id = ${appointmentId}`);
   const row = result.rows[0];
   return row ? parseJson<AppointmentLocator>(row.loc) : null;
+}
+
+/** The outcome of a check-in: who the caller is to the appointment, and the record after it. */
+export interface ArrivalResult {
+  found: { status: string; start_ms: number; arrived_ms: number | null; relation: AppointmentLocator['relation'] } | null;
+  /** Set when this statement checked the client in, or when they already were (unchanged). */
+  appointment: AppointmentRecord | null;
+}
+
+/**
+ * Checks a client in (arrived_at = now), in one statement: only the shop's side (the chair's
+ * barber, an owner, a platform admin), only a confirmed appointment, from `earlyMinutes` before
+ * its start. Repeating it changes nothing and answers the same record (a fast double tap). No slot
+ * changes, so this does not go through the barber's Durable Object; the no-show write refuses an
+ * arrived appointment, so the two cannot both win.
+ */
+export async function markArrived(db: Db, appointmentId: string, userId: string, earlyMinutes: number): Promise<ArrivalResult> {
+  const result = await db.execute<{ found: unknown; appointment: unknown }>(sql`
+    WITH loc AS (
+      SELECT a.id, a.status, a.start_time, a.arrived_at,
+             CASE WHEN ${isPlatformAdminSql(userId)} THEN 'admin'
+                  WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${userId} AND m.shop_id = a.shop_id AND m.role = 'owner') THEN 'owner'
+                  WHEN b.user_id = ${userId} THEN 'barber'
+                  WHEN a.client_id = ${userId} THEN 'client'
+                  ELSE 'none' END AS relation
+        FROM appointments a JOIN barbers b ON b.id = a.barber_id
+       WHERE a.id = ${appointmentId}),
+    upd AS (
+      UPDATE appointments a SET arrived_at = now(), updated_at = now()
+        FROM loc
+       WHERE a.id = loc.id AND loc.relation IN ('barber', 'owner', 'admin')
+         AND a.status = 'confirmed' AND a.arrived_at IS NULL
+         AND a.start_time - ${earlyMinutes} * interval '1 minute' <= now()
+      RETURNING a.*)
+    SELECT (SELECT json_build_object('status', loc.status, 'start_ms', ${ms(sql`loc.start_time`)},
+                                     'arrived_ms', ${ms(sql`loc.arrived_at`)}, 'relation', loc.relation) FROM loc) AS found,
+           coalesce((SELECT ${recordJson('upd')} FROM upd),
+                    (SELECT ${recordJson('x')} FROM appointments x JOIN loc ON loc.id = x.id
+                      WHERE x.arrived_at IS NOT NULL AND loc.relation IN ('barber', 'owner', 'admin'))) AS appointment`);
+  const row = result.rows[0];
+  return {
+    found: row?.found == null ? null : parseJson<NonNullable<ArrivalResult['found']>>(row.found),
+    appointment: row?.appointment == null ? null : parseJson<AppointmentRecord>(row.appointment),
+  };
 }
 
 /** Waiting entries that could take a freed slot of this barber, first come first served. */

@@ -67,6 +67,8 @@ export const appointments = pgTable(
     currency: currency().notNull(),
     depositCents: integer('deposit_cents').notNull().default(0),
     notes: text('notes'),
+    /** When the client checked in at the shop (the barber's day sheet); a no-show is then impossible. */
+    arrivedAt: tstz('arrived_at'),
     cancelledAt: tstz('cancelled_at'),
     cancelReason: text('cancel_reason'),
     // SET NULL: history outlives the account that cancelled or booked it.
@@ -114,6 +116,7 @@ export const appointments = pgTable(
       sql`${t.status} <> 'held' OR ${t.holdExpiresAt} IS NOT NULL`,
     ),
     check('appointments_source_check', sql`${t.source} IN ('online', 'staff', 'walk_in', 'waitlist')`),
+    check('appointments_arrived_check', sql`${t.arrivedAt} IS NULL OR ${t.status} <> 'no_show'`),
     check(
       'appointments_settlement_check',
       sql`${t.settlement} IS NULL OR ${t.settlement} IN ('none', 'refund', 'keep_deposit', 'late_fee', 'no_show_fee')`,

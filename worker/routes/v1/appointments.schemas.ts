@@ -18,6 +18,7 @@ export const AppointmentSchema = z
     deposit_cents: z.number().int(),
     currency: z.string().length(3),
     notes: z.string().nullable(),
+    arrived_at: timestamp.nullable().openapi({ description: 'When the client checked in at the shop; null until then' }),
     cancelled_at: timestamp.nullable(),
     cancel_reason: z.string().nullable(),
     source: z.enum(APPOINTMENT_SOURCES).openapi({ description: 'online, staff (phone/desk), walk_in or waitlist' }),

@@ -1,0 +1,2 @@
+ALTER TABLE "appointments" ADD COLUMN "arrived_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "appointments" ADD CONSTRAINT "appointments_arrived_check" CHECK ("appointments"."arrived_at" IS NULL OR "appointments"."status" <> 'no_show');
