@@ -119,6 +119,7 @@ export const tenantCases: readonly TenantCase[] = [
     body: () => ({ starts_at: '2031-01-01T09:00:00Z', ends_at: '2031-01-01T17:00:00Z' }),
   },
   { route: 'GET /api/v1/barbers/{id}/time-off', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/time-off` },
+  { route: 'GET /api/v1/barbers/{id}/day-sheet', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/day-sheet` },
   {
     route: 'DELETE /api/v1/barbers/{id}/time-off/{time_off_id}',
     path: (w) => `/api/v1/barbers/${w.victim.barber.id}/time-off/${w.victim.timeOff.id}`,

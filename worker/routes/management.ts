@@ -18,6 +18,7 @@ import { registerUpdateShop } from './v1/shops.update';
 import { registerCreateTimeOff } from './v1/time-off.create';
 import { registerDeleteTimeOff } from './v1/time-off.delete';
 import { registerListTimeOff } from './v1/time-off.list';
+import { registerDaySheet } from './v1/barbers.day-sheet';
 import { registerReplaceWorkingHours } from './v1/working-hours.replace';
 
 /**
@@ -42,6 +43,7 @@ export function registerManagementRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerReplaceWorkingHours(app);
   registerCreateTimeOff(app);
   registerListTimeOff(app);
+  registerDaySheet(app);
   registerDeleteTimeOff(app);
   registerCalendarToken(app);
   registerCalendarFeed(app);
