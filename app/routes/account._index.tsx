@@ -41,6 +41,12 @@ export default function Account() {
             {user.memberships.map((m) => (
               <li key={`${m.shop_id}:${m.role}`}>
                 <strong>{m.shop_name}</strong> <span className="muted">{m.role}</span>
+                {m.role === 'barber' ? (
+                  <>
+                    {' '}
+                    <Link to="/work">Today’s day sheet</Link>
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>

@@ -51,9 +51,10 @@ const entry = (a: DaySheetAppointment): DaySheetEntry => ({
 /**
  * One barber's day on the shop's clock: appointments in order with the client's standing at the
  * shop, working time, time off and the gaps between (walk-ins go there). Read by the barber
- * themself, an owner or platform staff, in one Neon request; `date` defaults to today there.
+ * themself, an owner or platform staff, in one Neon request; `date` defaults to today there,
+ * `barberId` null to the caller's own chair.
  */
-export async function daySheet(services: Services, userId: string, barberId: string, date?: string): Promise<DaySheet> {
+export async function daySheet(services: Services, userId: string, barberId: string | null, date?: string): Promise<DaySheet> {
   if (date !== undefined && !parsePlainDate(date)) throw new ApiError('validation_failed', 'date must be YYYY-MM-DD');
   const found = await daySheetQuery(services.db, userId, barberId, date ?? null);
   if (!found || found.relation === 'none') throw new ApiError('not_found', 'No such barber');

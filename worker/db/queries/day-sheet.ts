@@ -41,12 +41,17 @@ export interface DaySheetStatement {
   appointments: DaySheetAppointment[];
 }
 
-/** `date` is YYYY-MM-DD on the shop's clock, null for today there. Unknown barber → null. */
-export async function daySheetQuery(db: Db, userId: string, barberId: string, date: string | null): Promise<DaySheetStatement | null> {
+/**
+ * `date` is YYYY-MM-DD on the shop's clock, null for today there. `barberId` null: the caller's
+ * own (first active) chair. Unknown barber, or no chair of their own → null.
+ */
+export async function daySheetQuery(db: Db, userId: string, barberId: string | null, date: string | null): Promise<DaySheetStatement | null> {
   const result = await db.execute<{ sheet: unknown }>(sql`
     WITH d AS (
       SELECT b.id, coalesce(${date}::date, (now() AT TIME ZONE s.timezone)::date) AS day
-        FROM barbers b JOIN shops s ON s.id = b.shop_id WHERE b.id = ${barberId}),
+        FROM barbers b JOIN shops s ON s.id = b.shop_id
+       WHERE CASE WHEN ${barberId}::uuid IS NULL THEN b.user_id = ${userId} AND b.active ELSE b.id = ${barberId}::uuid END
+       ORDER BY b.created_at LIMIT 1),
     b AS (
       SELECT b.*, s.timezone, s.currency, d.day,
              (d.day::timestamp AT TIME ZONE s.timezone) AS day_start,
