@@ -44,7 +44,7 @@ const entry = (a: DaySheetAppointment): DaySheetEntry => ({
   service_id: a.service_id,
   service_name: a.service_name,
   price_cents: a.price_cents,
-  owed_cents: owedCents({ status: a.status as never, priceCents: a.price_cents, paidCents: a.paid_cents, refundedCents: a.refunded_cents, feeCents: a.fee_cents }),
+  owed_cents: owedCents({ status: a.status, priceCents: a.price_cents, paidCents: a.paid_cents, refundedCents: a.refunded_cents, feeCents: a.fee_cents }),
   client: { id: a.client_id, name: a.client_name, visits: Number(a.client_visits), no_shows: Number(a.client_no_shows), latest_note: a.client_note },
 });
 
