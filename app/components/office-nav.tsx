@@ -1,4 +1,4 @@
-import { NavLink } from '@remix-run/react';
+import { isRouteErrorResponse, NavLink } from '@remix-run/react';
 
 export interface OfficeLink {
   to: string;
@@ -21,5 +21,19 @@ export function OfficeNav({ label, links }: { label: string; links: OfficeLink[]
         ))}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * What a back-office page shows when its loader or rendering failed unexpectedly: the frame's
+ * navigation stays, so a barber between cuts can go on to another section.
+ */
+export function OfficeError({ error }: { error: unknown }) {
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return (
+    <section className="office-error" role="alert">
+      <h1>{status === 404 ? 'Not found' : status === 403 ? 'Not yours to see' : 'This page could not be shown'}</h1>
+      <p>{status >= 500 ? 'Something went wrong on our side. Please try again in a moment.' : 'Pick another section above.'}</p>
+    </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { LinksFunction } from '@remix-run/cloudflare';
-import { Outlet, useParams } from '@remix-run/react';
-import { OfficeNav } from '../components/office-nav';
+import { Outlet, useParams, useRouteError } from '@remix-run/react';
+import { OfficeError, OfficeNav } from '../components/office-nav';
 import css from '../styles/back-office.css?url';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: css }];
@@ -28,6 +28,16 @@ export default function ManageArea() {
         ]}
       />
       <Outlet />
+    </>
+  );
+}
+
+/** A page below failed: keep a way back and say so in words. */
+export function ErrorBoundary() {
+  return (
+    <>
+      <OfficeNav label="Run the shop" links={[{ to: '/manage', label: 'Your shops', end: true }]} />
+      <OfficeError error={useRouteError()} />
     </>
   );
 }

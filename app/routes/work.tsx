@@ -1,6 +1,6 @@
 import type { LinksFunction } from '@remix-run/cloudflare';
-import { Outlet, useLocation } from '@remix-run/react';
-import { OfficeNav } from '../components/office-nav';
+import { Outlet, useLocation, useRouteError } from '@remix-run/react';
+import { OfficeError, OfficeNav } from '../components/office-nav';
 import css from '../styles/back-office.css?url';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: css }];
@@ -28,6 +28,16 @@ export default function WorkArea() {
         ]}
       />
       <Outlet />
+    </>
+  );
+}
+
+/** A page below failed: keep the barber's navigation and say so in words. */
+export function ErrorBoundary() {
+  return (
+    <>
+      <OfficeNav label="Your work" links={[{ to: '/work', label: 'Day', end: true }]} />
+      <OfficeError error={useRouteError()} />
     </>
   );
 }
