@@ -38,18 +38,19 @@ describe('the day sheet page (/work)', () => {
     // The late client can be marked a no-show; the one due soon can be checked in but not yet.
     expect(html).toContain(`name="id" value="${soon.id}"`);
 
-    const arrived = await postForm('/work', { id: soon.id, intent: 'arrive' }, cookie);
+    // /work is the back office's frame; its day sheet is the index route (Remix: `?index`).
+    const arrived = await postForm('/work?index', { id: soon.id, intent: 'arrive' }, cookie);
     expect(arrived.status).toBe(200);
     expect(decode(await arrived.text())).toMatch(/Arrived \d/);
-    const done = await postForm('/work', { id: soon.id, intent: 'complete' }, cookie);
+    const done = await postForm('/work?index', { id: soon.id, intent: 'complete' }, cookie);
     expect(done.status).toBe(200);
-    const noShow = await postForm('/work', { id: late.id, intent: 'no_show' }, cookie);
+    const noShow = await postForm('/work?index', { id: late.id, intent: 'no_show' }, cookie);
     expect(noShow.status).toBe(200);
     const rows = await db.select().from(appointments).where(eq(appointments.shopId, w.shop.id));
     expect(rows.find((r) => r.id === soon.id)).toMatchObject({ status: 'completed' });
     expect(rows.find((r) => r.id === late.id)).toMatchObject({ status: 'no_show', feeCents: 1500 });
     // A second no-show tap is refused in words, not an error page.
-    const again = await postForm('/work', { id: late.id, intent: 'no_show' }, cookie);
+    const again = await postForm('/work?index', { id: late.id, intent: 'no_show' }, cookie);
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('<html');
   });
@@ -72,7 +73,7 @@ describe('the day sheet page (/work)', () => {
     const peek = await getPage(`/work?barber=${w.barber.barber.id}`, stranger);
     expect(peek.status).toBe(404);
     expect(await peek.text()).not.toContain(w.barber.barber.displayName);
-    const tap = await postForm('/work', { id: appt.id, intent: 'no_show' }, stranger);
+    const tap = await postForm('/work?index', { id: appt.id, intent: 'no_show' }, stranger);
     expect(tap.status).toBe(404);
     const [row] = await db.select().from(appointments).where(eq(appointments.id, appt.id));
     expect(row!.status).toBe('confirmed');
