@@ -4,6 +4,8 @@
  * it to pre-format text and components use it in the browser, and both produce the same string
  * for the same (locale, zone) — which is what keeps hydration free of mismatches.
  */
+import type { ShopPolicy } from '../../worker/db/schema';
+import { amountFor } from '../../worker/domain/money';
 
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
@@ -149,4 +151,83 @@ export function formatCountdown(msLeft: number): string {
   const m = Math.floor(total / 60);
   const s = total % 60;
   return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+/** Digits after the decimal point in `currency` (2 for USD and GBP, 0 for JPY). */
+export function currencyExponent(currency: string): number {
+  return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * An amount typed in major units ("25", "25.5", "25.00"; JPY "2500") as integer minor units of
+ * `currency`, or null when it is not a plain non-negative amount with at most the currency's
+ * decimals. Digits only: a typed "-5" or "1e3" is not an amount.
+ */
+export function parseMoneyInput(input: string, currency: string): number | null {
+  const exponent = currencyExponent(currency);
+  const text = input.trim().replace(/,/g, '');
+  const match = /^(\d{1,9})(?:\.(\d*))?$/.exec(text);
+  if (!match) return null;
+  const fraction = match[2] ?? '';
+  if (fraction.length > exponent) return null;
+  return Number(match[1]) * 10 ** exponent + Number(fraction.padEnd(exponent, '0') || '0');
+}
+
+/** Minor units as the plain major-unit text an input holds ("25.00"; JPY "2500"). */
+export function moneyInputValue(minorUnits: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  return exponent === 0 ? String(minorUnits) : (minorUnits / 10 ** exponent).toFixed(exponent);
+}
+
+/**
+ * A shop policy in the words a client reads before booking a service at `priceCents`: what is
+ * due now, and the lines of the cancellation policy. The booking review step shows these and the
+ * owner's policy page previews them, from this one function.
+ */
+export function policyWords(policy: ShopPolicy, priceCents: number, currency: string, locale: string): { deposit: string; depositCents: number; lines: string[] } {
+  const money = (c: number) => formatMoney(c, currency, locale);
+  const depositCents = amountFor(policy.deposit, priceCents);
+  const deposit =
+    depositCents === 0
+      ? 'Nothing to pay now: you pay at the shop.'
+      : policy.deposit.kind === 'full' || depositCents === priceCents
+        ? `You pay the full price of ${money(depositCents)} now to secure the booking.`
+        : `You pay a deposit of ${money(depositCents)} now to secure the booking; the rest (${money(priceCents - depositCents)}) is paid at the shop.`;
+  const lines: string[] = [];
+  if (depositCents > 0) lines.push(`We hold this time for you for ${policy.hold_minutes} minutes while you pay.`);
+  const hours = policy.cancel_window_hours;
+  const window = hours % 24 === 0 && hours > 0 ? `${hours / 24} ${hours === 24 ? 'day' : 'days'}` : `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  lines.push(
+    depositCents > 0
+      ? `Cancel or reschedule up to ${window} before your appointment and your ${money(depositCents)} is refunded in full.`
+      : `Cancel or reschedule free of charge up to ${window} before your appointment.`,
+  );
+  const lateFee = amountFor(policy.late_cancel_fee, priceCents);
+  if (lateFee > 0) lines.push(`Cancelling later than that costs a late-cancellation fee of ${money(lateFee)}.`);
+  else if (depositCents > 0) lines.push(`Cancelling later than that: the shop keeps your deposit.`);
+  else lines.push('Cancelling later than that is free too, but please let the shop know.');
+  lines.push(`Inside those ${window} you cannot reschedule online; call the shop instead.`);
+  const noShow = amountFor(policy.no_show_fee, priceCents);
+  if (noShow > 0) lines.push(`If you do not show up, a no-show fee of ${money(noShow)} is charged${policy.card_on_file ? ' to the card you pay with' : ''}.`);
+  return { deposit, depositCents, lines };
+}
+
+/** Minor units as a plain amount for a form field: 600 USD → "6.00", 600 JPY → "600". */
+export function formatAmountInput(minorUnits: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  return (minorUnits / 10 ** exponent).toFixed(exponent);
+}
+
+/**
+ * An amount typed into a form field ("6", "6.5", "6.50", "6,50") as minor units of `currency`;
+ * null when it is not a positive amount with at most the currency's digits after the point.
+ */
+export function parseAmountInput(text: string, currency: string): number | null {
+  const exponent = currencyExponent(currency);
+  const m = /^(\d{1,9})(?:[.,](\d*))?$/.exec(text.trim());
+  if (!m) return null;
+  const fraction = m[2] ?? '';
+  if (fraction.length > exponent) return null;
+  const minor = Number(m[1]) * 10 ** exponent + Number(fraction.padEnd(exponent, '0') || '0');
+  return minor > 0 && Number.isSafeInteger(minor) ? minor : null;
 }

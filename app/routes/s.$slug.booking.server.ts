@@ -10,7 +10,6 @@ import { z } from 'zod';
 import type { ShopPolicy } from '../../worker/db/schema';
 import { withPolicyDefaults } from '../../worker/db/schema';
 import { getShopBySlug, type ShopPage } from '../../worker/db/queries/shops';
-import { amountFor } from '../../worker/domain/money';
 import { addDays, formatPlainDate, localDate, parsePlainDate } from '../../worker/domain/time';
 import { ApiError } from '../../worker/lib/errors';
 import { clientIp, checkLimit, loginLimit } from '../../worker/middleware/rate-limit';
@@ -123,33 +122,7 @@ export function barberChoices(shop: ShopPage, serviceId: string, locale: string)
 }
 
 /** The shop's rules in plain words, for the review step (money in the shop's currency). */
-export function policyWords(policy: ShopPolicy, priceCents: number, currency: string, locale: string): { deposit: string; depositCents: number; lines: string[] } {
-  const money = (c: number) => formatMoney(c, currency, locale);
-  const depositCents = amountFor(policy.deposit, priceCents);
-  const deposit =
-    depositCents === 0
-      ? 'Nothing to pay now: you pay at the shop.'
-      : policy.deposit.kind === 'full' || depositCents === priceCents
-        ? `You pay the full price of ${money(depositCents)} now to secure the booking.`
-        : `You pay a deposit of ${money(depositCents)} now to secure the booking; the rest (${money(priceCents - depositCents)}) is paid at the shop.`;
-  const lines: string[] = [];
-  if (depositCents > 0) lines.push(`We hold this time for you for ${policy.hold_minutes} minutes while you pay.`);
-  const hours = policy.cancel_window_hours;
-  const window = hours % 24 === 0 && hours > 0 ? `${hours / 24} ${hours === 24 ? 'day' : 'days'}` : `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
-  lines.push(
-    depositCents > 0
-      ? `Cancel or reschedule up to ${window} before your appointment and your ${money(depositCents)} is refunded in full.`
-      : `Cancel or reschedule free of charge up to ${window} before your appointment.`,
-  );
-  const lateFee = amountFor(policy.late_cancel_fee, priceCents);
-  if (lateFee > 0) lines.push(`Cancelling later than that costs a late-cancellation fee of ${money(lateFee)}.`);
-  else if (depositCents > 0) lines.push(`Cancelling later than that: the shop keeps your deposit.`);
-  else lines.push('Cancelling later than that is free too, but please let the shop know.');
-  lines.push(`Inside those ${window} you cannot reschedule online; call the shop instead.`);
-  const noShow = amountFor(policy.no_show_fee, priceCents);
-  if (noShow > 0) lines.push(`If you do not show up, a no-show fee of ${money(noShow)} is charged${policy.card_on_file ? ' to the card you pay with' : ''}.`);
-  return { deposit, depositCents, lines };
-}
+export { policyWords } from '../lib/format';
 
 export interface DayCell {
   date: string;

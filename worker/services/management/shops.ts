@@ -6,8 +6,9 @@ import { getShopBySlug, type ShopPage } from '../../db/queries/shops';
 import { barbers, memberships, services, shops, type Shop, type ShopAddress, type ShopPolicy, DEFAULT_SHOP_POLICY, withPolicyDefaults } from '../../db/schema';
 import { validatePolicy } from '../../domain/policy';
 import { canonicalTimeZone } from '../../domain/timezone';
-import type { FieldError } from '../../lib/errors';
+import { ApiError, type FieldError } from '../../lib/errors';
 import { auditQuery } from '../audit';
+import { authorizeShop, authorizeShopRoles, type ShopContext } from './access';
 import { conflictOn, unprocessable } from './errors';
 
 export interface NewShopInput {
@@ -106,6 +107,25 @@ export async function updateShop(
     db.select({ id: services.id }).from(services).where(eq(services.shopId, current.id)),
   ]);
   return { shop: updated[0] ?? current, barberIds: shopBarbers.map((b) => b.id), serviceIds: shopServices.map((x) => x.id) };
+}
+
+/**
+ * The owner's back office of one shop: its owners and platform staff pass (authorizeShop); a
+ * barber of the shop is told it is for owners (403); to anyone else the shop's back office does
+ * not exist (404), so an owner of another shop learns nothing about this one.
+ */
+export async function authorizeShopOffice(db: Db, userId: string, shopId: string): Promise<ShopContext> {
+  try {
+    return await authorizeShop(db, userId, shopId, 'owner');
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.code !== 'forbidden') throw err;
+    const staff = await authorizeShopRoles(db, userId, shopId, 'staff').then(
+      () => true,
+      () => false,
+    );
+    if (staff) throw new ApiError('forbidden', "Only the shop's owners run this part of the shop");
+    throw new ApiError('not_found', 'No such shop');
+  }
 }
 
 export interface PublicShopPage {

@@ -1,0 +1,132 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { auditLog, shops, users } from '../../worker/db/schema';
+import { hashPassword } from '../../worker/lib/password';
+import { createBookingWorld, localInstant } from './booking-world';
+import { cookieOf, getPage, postForm } from './forms';
+import { testDb } from './harness';
+
+/** The owner's shop pages as a browser without JavaScript uses them: GET the page, POST its forms. */
+const password = 'walnut ferry 73 harbour';
+
+async function signIn(userId: string): Promise<string> {
+  await testDb().update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
+  const [u] = await testDb().select().from(users).where(eq(users.id, userId));
+  return cookieOf(await postForm('/login', { email: u!.email, password }));
+}
+
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+
+/** The lines of the first `<ul class="policy">` on a page, as text. */
+function policyLines(html: string): string[] {
+  const list = /<ul class="policy">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => decode(m[1]!.replace(/<!-- -->/g, '')));
+}
+
+/** Every field of the policy form as the page would post it, from the stored policy, with changes. */
+function policyForm(changes: Record<string, string>): Record<string, string> {
+  return {
+    deposit_kind: 'none',
+    deposit_percent: '',
+    deposit_fixed: '',
+    late_cancel_fee_kind: 'none',
+    late_cancel_fee_percent: '',
+    late_cancel_fee_fixed: '',
+    no_show_fee_kind: 'none',
+    no_show_fee_percent: '',
+    no_show_fee_fixed: '',
+    cancel_window_hours: '24',
+    hold_minutes: '10',
+    buffer_before_min: '0',
+    buffer_after_min: '0',
+    slot_step_min: '15',
+    min_notice_min: '0',
+    booking_window_days: '60',
+    max_future_bookings: '3',
+    waitlist_offer_minutes: '30',
+    ...changes,
+  };
+}
+
+const shopRow = async (id: string) => (await testDb().select().from(shops).where(eq(shops.id, id)))[0]!;
+
+describe('the booking policy page (/manage/:shopId/policy)', () => {
+  it('saves a deposit and a no-show fee; its preview shows the very words of the client review step', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const cookie = await signIn(w.owner.user.id);
+    const path = `/manage/${w.shop.id}/policy`;
+    const page = await getPage(path, cookie);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('private, no-store');
+    const html = decode(await page.text());
+    expect(html).toContain('<legend>No-show fee</legend>');
+    expect(html).toContain('Cancel or reschedule free of charge up to 1 day before your appointment.');
+
+    // Preview first: words for the posted policy, nothing saved.
+    const fields = policyForm({ deposit_kind: 'percent', deposit_percent: '20', no_show_fee_kind: 'fixed', no_show_fee_fixed: '12.50', preview_service: w.short.id });
+    const preview = await postForm(path, { ...fields, intent: 'preview' }, cookie);
+    expect(preview.status).toBe(200);
+    const previewLines = policyLines(await preview.text());
+    expect(previewLines).toContain('If you do not show up, a no-show fee of $12.50 is charged.');
+    expect((await shopRow(w.shop.id)).policy.deposit).toEqual({ kind: 'none', value: 0 });
+
+    const saved = await postForm(path, { ...fields, intent: 'save' }, cookie);
+    expect(saved.status).toBe(200);
+    const savedHtml = decode(await saved.text());
+    expect(savedHtml).toContain('Policy saved.');
+    const policy = (await shopRow(w.shop.id)).policy;
+    expect(policy.deposit).toEqual({ kind: 'percent', value: 20 });
+    expect(policy.no_show_fee).toEqual({ kind: 'fixed', value: 1250 });
+    expect(policy.cancel_window_hours).toBe(24);
+
+    // The client's review step for that service at that shop, any barber.
+    const start = localInstant(w.timezone, 3, '10:00').toISOString();
+    const review = await getPage(`/s/${w.shop.slug}/review?${new URLSearchParams({ service: w.short.id, barber: 'any', start })}`);
+    expect(review.status).toBe(200);
+    const reviewHtml = decode(await review.text());
+    const reviewLines = policyLines(reviewHtml);
+    expect(reviewLines.length).toBeGreaterThan(2);
+    expect(reviewLines).toContain('We hold this time for you for 10 minutes while you pay.');
+    expect(policyLines(savedHtml)).toEqual(reviewLines);
+    expect(previewLines).toEqual(reviewLines);
+    expect(savedHtml).toContain('You pay a deposit of $6.00 now to secure the booking; the rest ($24.00) is paid at the shop.');
+    expect(reviewHtml).toContain('You pay a deposit of $6.00 now to secure the booking; the rest ($24.00) is paid at the shop.');
+  });
+
+  it('refuses an invalid policy with 422 words beside the fields and saves nothing', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const cookie = await signIn(w.owner.user.id);
+    const path = `/manage/${w.shop.id}/policy`;
+    const before = await shopRow(w.shop.id);
+    const audits = (await db.select().from(auditLog).where(eq(auditLog.shopId, w.shop.id))).length;
+
+    const negative = await postForm(path, { ...policyForm({ no_show_fee_kind: 'fixed', no_show_fee_fixed: '-5', slot_step_min: '0' }), intent: 'save' }, cookie);
+    expect(negative.status).toBe(422);
+    const html = decode(await negative.text());
+    expect(html).toContain('There is a problem');
+    expect(html).toMatch(/<a href="#no_show_fee_fixed">No-show fee: amount \(USD\): Must be 0 or more<\/a>/);
+    expect(html).toMatch(/name="no_show_fee_fixed"[^>]*aria-invalid="true"/);
+    expect(html).toContain('id="no_show_fee_fixed-error"');
+    // The step is checked by the API schema's range, once the amounts read as amounts.
+    const step = await postForm(path, { ...policyForm({ slot_step_min: '0' }), intent: 'save' }, cookie);
+    expect(step.status).toBe(422);
+    expect(decode(await step.text())).toMatch(/<a href="#slot_step_min">Start times every \(minutes\): Must be at least 5<\/a>/);
+    // A fixed fee above the cheapest price breaks a shop rule (validatePolicy), said in money.
+    const dear = await postForm(path, { ...policyForm({ late_cancel_fee_kind: 'fixed', late_cancel_fee_fixed: '45.00' }), intent: 'save' }, cookie);
+    expect(dear.status).toBe(422);
+    expect(decode(await dear.text())).toContain('A fixed amount may not exceed the cheapest active service price ($30.00)');
+
+    const after = await shopRow(w.shop.id);
+    expect(after.policy).toEqual(before.policy);
+    expect((await db.select().from(auditLog).where(eq(auditLog.shopId, w.shop.id))).length).toBe(audits);
+  });
+});
