@@ -1,5 +1,5 @@
 import { isRouteErrorResponse, useRouteError } from '@remix-run/react';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /** Field name → what is wrong with it, in words. */
 export type FieldErrors = Record<string, string>;
@@ -10,6 +10,7 @@ export type FieldErrors = Record<string, string>;
  */
 export function ErrorSummary({ errors, labels, title = 'There is a problem' }: { errors: FieldErrors; labels: Record<string, string>; title?: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
   const names = Object.keys(errors);
   const key = names.map((n) => `${n}:${errors[n]}`).join('|');
   useEffect(() => {
@@ -17,8 +18,8 @@ export function ErrorSummary({ errors, labels, title = 'There is a problem' }: {
   }, [key]);
   if (names.length === 0) return null;
   return (
-    <div ref={ref} className="error-summary" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
-      <h2 id="error-summary-title">{title}</h2>
+    <div ref={ref} className="error-summary" role="alert" tabIndex={-1} aria-labelledby={titleId}>
+      <h2 id={titleId}>{title}</h2>
       <ul>
         {names.map((name) => (
           <li key={name}>

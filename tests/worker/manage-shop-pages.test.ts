@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, shops, users } from '../../worker/db/schema';
+import { auditLog, barberServices, services, shops, users } from '../../worker/db/schema';
 import { hashPassword } from '../../worker/lib/password';
 import { createBookingWorld, localInstant } from './booking-world';
 import { cookieOf, getPage, postForm } from './forms';
-import { testDb } from './harness';
+import { call, testDb } from './harness';
 
 /** The owner's shop pages as a browser without JavaScript uses them: GET the page, POST its forms. */
 const password = 'walnut ferry 73 harbour';
@@ -128,5 +128,98 @@ describe('the booking policy page (/manage/:shopId/policy)', () => {
     const after = await shopRow(w.shop.id);
     expect(after.policy).toEqual(before.policy);
     expect((await db.select().from(auditLog).where(eq(auditLog.shopId, w.shop.id))).length).toBe(audits);
+  });
+});
+
+interface PublicShop {
+  services: { id: string; name: string; price_cents: number; duration_min: number }[];
+  barbers: { id: string; services: { service_id: string; price_cents: number; duration_min: number }[] }[];
+}
+
+const publicShop = async (slug: string) => (await (await call(`/api/v1/shops/${slug}`)).json()) as PublicShop;
+
+describe('the services & prices page (/manage/:shopId/services)', () => {
+  it('adds a service, changes a price, sets one barber’s own price; the public shop shows them', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { barbers: 2 });
+    const cookie = await signIn(w.owner.user.id);
+    const path = `/manage/${w.shop.id}/services`;
+    const page = await getPage(path, cookie);
+    expect(page.status).toBe(200);
+    const html = decode(await page.text());
+    expect(html).toContain('<caption>The shop’s services</caption>');
+    expect(html).toContain('$30.00');
+    expect(html).toContain(`Who offers ${w.short.name}, at what price and length`);
+
+    // Add: a price typed in major units is stored in cents.
+    const added = await postForm(path, { intent: 'create', name: 'Beard trim', price: '18.50', duration: '20', description: '' }, cookie);
+    expect(added.status).toBe(200);
+    expect(decode(await added.text())).toContain('Added Beard trim.');
+    const [beard] = await db.select().from(services).where(and(eq(services.shopId, w.shop.id), eq(services.name, 'Beard trim')));
+    expect(beard).toMatchObject({ priceCents: 1850, durationMin: 20, currency: 'USD', active: true });
+
+    // Edit the short cut's price.
+    const edited = await postForm(path, { intent: 'update', service_id: w.short.id, name: w.short.name, price: '32', duration: '30', active: 'on' }, cookie);
+    expect(edited.status).toBe(200);
+    expect((await db.select().from(services).where(eq(services.id, w.short.id)))[0]!.priceCents).toBe(3200);
+
+    // The second barber's own price and length for the long cut; the first keeps the service's own.
+    const [first, second] = w.barbers;
+    const offered = await postForm(
+      path,
+      {
+        intent: 'offerings',
+        service_id: w.long.id,
+        [`offers_${first!.barber.id}`]: 'on',
+        [`price_${first!.barber.id}`]: '',
+        [`duration_${first!.barber.id}`]: '',
+        [`offers_${second!.barber.id}`]: 'on',
+        [`price_${second!.barber.id}`]: '65.00',
+        [`duration_${second!.barber.id}`]: '75',
+      },
+      cookie,
+    );
+    expect(offered.status).toBe(200);
+    expect(decode(await offered.text())).toContain(`Saved the barbers' prices for ${w.long.name}.`);
+    const rows = await db.select().from(barberServices).where(eq(barberServices.barberId, second!.barber.id));
+    expect(rows.find((r) => r.serviceId === w.long.id)).toMatchObject({ priceCents: 6500, durationMin: 75 });
+    // Their other offering is untouched.
+    expect(rows.find((r) => r.serviceId === w.short.id)).toMatchObject({ priceCents: null, durationMin: null });
+
+    const shop = await publicShop(w.shop.slug);
+    expect(shop.services.find((s) => s.id === w.short.id)?.price_cents).toBe(3200);
+    expect(shop.services.find((s) => s.id === beard!.id)?.price_cents).toBe(1850);
+    const theirs = shop.barbers.find((b) => b.id === second!.barber.id)!.services.find((s) => s.service_id === w.long.id);
+    expect(theirs).toMatchObject({ price_cents: 6500, duration_min: 75 });
+    expect(shop.barbers.find((b) => b.id === first!.barber.id)!.services.find((s) => s.service_id === w.long.id)?.price_cents).toBe(5000);
+    const publicPage = decode(await (await getPage(`/s/${w.shop.slug}`)).text());
+    expect(publicPage).toContain('$65.00');
+
+    // Untick the first barber: they stop offering it.
+    const dropped = await postForm(path, { intent: 'offerings', service_id: w.long.id, [`offers_${second!.barber.id}`]: 'on', [`price_${second!.barber.id}`]: '65.00', [`duration_${second!.barber.id}`]: '75' }, cookie);
+    expect(dropped.status).toBe(200);
+    const firstRows = await db.select().from(barberServices).where(eq(barberServices.barberId, first!.barber.id));
+    expect(firstRows.map((r) => r.serviceId)).toEqual([w.short.id]);
+  });
+
+  it('answers bad amounts and a taken name in words beside the field, writing nothing', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const cookie = await signIn(w.owner.user.id);
+    const path = `/manage/${w.shop.id}/services`;
+    const negative = await postForm(path, { intent: 'update', service_id: w.short.id, name: w.short.name, price: '-3', duration: '7', active: 'on' }, cookie);
+    expect(negative.status).toBe(422);
+    const html = decode(await negative.text());
+    expect(html).toContain(`<a href="#${w.short.id}-price">Price (USD): Must be 0 or more</a>`);
+    expect(html).toContain(`<a href="#${w.short.id}-duration">Duration (minutes): Must be 5 to 720 minutes, in steps of 5</a>`);
+    const taken = await postForm(path, { intent: 'create', name: w.long.name, price: '10', duration: '30', description: '' }, cookie);
+    expect(taken.status).toBe(409);
+    expect(decode(await taken.text())).toContain('This shop already has a service with that name');
+    const badOffer = await postForm(path, { intent: 'offerings', service_id: w.short.id, [`offers_${w.barber.barber.id}`]: 'on', [`price_${w.barber.barber.id}`]: 'ten' }, cookie);
+    expect(badOffer.status).toBe(422);
+    expect((await db.select().from(services).where(eq(services.id, w.short.id)))[0]!.priceCents).toBe(3000);
+    expect((await db.select().from(services).where(eq(services.shopId, w.shop.id))).length).toBe(2);
+    const offers = await db.select().from(barberServices).where(eq(barberServices.barberId, w.barber.barber.id));
+    expect(offers.every((o) => o.priceCents === null)).toBe(true);
   });
 });
