@@ -1,10 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, barberServices, services, shops, users } from '../../worker/db/schema';
+import { appointments, auditLog, barberServices, barbers, invitations, memberships, services, shops, users } from '../../worker/db/schema';
 import { hashPassword } from '../../worker/lib/password';
-import { createBookingWorld, localInstant } from './booking-world';
+import { createBookingWorld, existingAppointment, localInstant } from './booking-world';
 import { cookieOf, getPage, postForm } from './forms';
-import { call, testDb } from './harness';
+import { call, eventually, testDb } from './harness';
+import { shopFingerprint } from './security';
 
 /** The owner's shop pages as a browser without JavaScript uses them: GET the page, POST its forms. */
 const password = 'walnut ferry 73 harbour';
@@ -22,7 +23,8 @@ const decode = (s: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"')
     .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
+    .replace(/&gt;/g, '>')
+    .replace(/<!-- -->/g, '');
 
 /** The lines of the first `<ul class="policy">` on a page, as text. */
 function policyLines(html: string): string[] {
@@ -221,5 +223,145 @@ describe('the services & prices page (/manage/:shopId/services)', () => {
     expect((await db.select().from(services).where(eq(services.shopId, w.shop.id))).length).toBe(2);
     const offers = await db.select().from(barberServices).where(eq(barberServices.barberId, w.barber.barber.id));
     expect(offers.every((o) => o.priceCents === null)).toBe(true);
+  });
+});
+
+describe('the barbers page (/manage/:shopId/barbers)', () => {
+  it('lists barbers with upcoming counts, invites by e-mail, and deactivates after the future appointments are shown and resolved', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { barbers: 2 });
+    const [leaving, staying] = w.barbers;
+    const cookie = await signIn(w.owner.user.id);
+    const path = `/manage/${w.shop.id}/barbers`;
+    const first = await existingAppointment(db, w, { start: localInstant(w.timezone, 2, '10:00'), barberId: leaving!.barber.id });
+    const second = await existingAppointment(db, w, { start: localInstant(w.timezone, 2, '11:00'), barberId: leaving!.barber.id });
+    await existingAppointment(db, w, { start: new Date(Date.now() - 3 * 86_400_000), barberId: leaving!.barber.id });
+    // The colleague is busy at 11:00, so that one cannot move to them.
+    await existingAppointment(db, w, { start: localInstant(w.timezone, 2, '11:00'), barberId: staying!.barber.id });
+
+    const page = await getPage(path, cookie);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('private, no-store');
+    const html = decode(await page.text());
+    expect(html).toContain(`<caption>Barbers at ${w.shop.name}</caption>`);
+    const rowOf = (name: string) => new RegExp(`<th scope="row">${name}</th><td data-label="E-mail">[^<]+</td><td data-label="Joined">[^<]+</td><td data-label="Upcoming" class="num">(\\d+) appointments?</td>`).exec(html)?.[1];
+    expect(rowOf(leaving!.barber.displayName)).toBe('2');
+    expect(rowOf(staying!.barber.displayName)).toBe('1');
+    expect(html).toContain(leaving!.user.email);
+    expect(html).toContain(`href="/work/hours?barber=${leaving!.barber.id}"`);
+    expect(html).toContain(`href="/work?barber=${leaving!.barber.id}"`);
+
+    // Invite: the invitation row, and the e-mail through the queue to the outbox.
+    const email = `new-barber-${crypto.randomUUID()}@example.test`;
+    const invited = await postForm(path, { intent: 'invite', email }, cookie);
+    expect(invited.status).toBe(200);
+    const invitedHtml = decode(await invited.text());
+    expect(invitedHtml).toContain(`Invitation sent to ${email}.`);
+    expect(invitedHtml).toContain(`<strong>${email}</strong>: Sent, not yet accepted`);
+    const [invitation] = await db.select().from(invitations).where(eq(invitations.email, email));
+    expect(invitation).toMatchObject({ shopId: w.shop.id, role: 'barber', acceptedAt: null });
+    const mail = await eventually(async () => {
+      const outbox = (await (await call('/dev/outbox.json')).json()) as { data: { recipient: string; text: string }[] };
+      return outbox.data.find((m) => m.recipient === email);
+    });
+    expect(mail.text).toContain('/invitations/accept#token=');
+    const bad = await postForm(path, { intent: 'invite', email: 'not an address' }, cookie);
+    expect(bad.status).toBe(422);
+    expect(decode(await bad.text())).toMatch(/name="email"[^>]*aria-invalid="true"/);
+
+    // The deactivation step lists the future appointments first, with what deactivating does.
+    const step = `${path}?deactivate=${leaving!.barber.id}`;
+    const confirm = decode(await (await getPage(step, cookie)).text());
+    expect(confirm).toContain(`Deactivate ${leaving!.barber.displayName}`);
+    expect(confirm).toContain(`Appointments still booked with ${leaving!.barber.displayName} are NOT moved or cancelled`);
+    expect(confirm).toContain(`name="appointment_id" value="${first.id}"`);
+    expect(confirm).toContain(`name="appointment_id" value="${second.id}"`);
+    expect(confirm).toContain(`Move to ${staying!.barber.displayName}`);
+    expect(confirm).toContain(`${w.client.user.firstName} ${w.client.user.lastName}`.trim());
+    expect(confirm).toContain(new Date(first.startTime).toLocaleTimeString('en-US', { timeZone: w.timezone, hour: 'numeric', minute: '2-digit' }));
+    expect((await db.select().from(barbers).where(eq(barbers.id, leaving!.barber.id)))[0]!.active).toBe(true);
+
+    // Move the 10:00 one to the colleague: same time, their chair now.
+    const moved = await postForm(step, { intent: 'move', appointment_id: first.id, to_barber: staying!.barber.id }, cookie);
+    expect(moved.status).toBe(200);
+    expect(decode(await moved.text())).toContain(`Moved to ${staying!.barber.displayName}, same time`);
+    const [movedRow] = await db.select().from(appointments).where(eq(appointments.id, first.id));
+    expect(movedRow).toMatchObject({ barberId: staying!.barber.id, status: 'confirmed' });
+    expect(movedRow!.startTime.getTime()).toBe(first.startTime.getTime());
+    // The 11:00 one cannot: the colleague is booked then (409, in words).
+    const clash = await postForm(step, { intent: 'move', appointment_id: second.id, to_barber: staying!.barber.id }, cookie);
+    expect(clash.status).toBe(409);
+    expect(decode(await clash.text())).toContain('That barber is not free at that time');
+    expect((await db.select().from(appointments).where(eq(appointments.id, second.id)))[0]!.barberId).toBe(leaving!.barber.id);
+
+    // Deactivate: it does what the page said — hidden, no access, the 11:00 one left as it was.
+    const done = await postForm(step, { intent: 'deactivate', barber_id: leaving!.barber.id }, cookie);
+    expect(done.status).toBe(200);
+    expect(decode(await done.text())).toContain('1 future appointment stays booked with them until you move or cancel it.');
+    expect((await db.select().from(barbers).where(eq(barbers.id, leaving!.barber.id)))[0]!.active).toBe(false);
+    const roles = await db.select().from(memberships).where(and(eq(memberships.userId, leaving!.user.id), eq(memberships.shopId, w.shop.id)));
+    expect(roles.map((m) => m.role)).not.toContain('barber');
+    expect((await db.select().from(appointments).where(eq(appointments.id, second.id)))[0]).toMatchObject({ status: 'confirmed', barberId: leaving!.barber.id });
+    const after = decode(await (await getPage(path, cookie)).text());
+    expect(after).toMatch(new RegExp(`<th scope="row">${leaving!.barber.displayName}</th>[\\s\\S]*?<td data-label="Status">Deactivated</td>`));
+    expect((await publicShop(w.shop.slug)).barbers.map((b) => b.id)).not.toContain(leaving!.barber.id);
+
+    // The one left is cancelled by the shop from the same step.
+    const cancelled = await postForm(step, { intent: 'cancel', appointment_id: second.id }, cookie);
+    expect(cancelled.status).toBe(200);
+    expect((await db.select().from(appointments).where(eq(appointments.id, second.id)))[0]!.status).toBe('cancelled');
+  });
+});
+
+describe('who may open the owner’s shop pages', () => {
+  const pages = ['barbers', 'services', 'policy'] as const;
+
+  it('sends a signed-out visitor to sign in', async () => {
+    const w = await createBookingWorld(testDb());
+    for (const name of pages) {
+      const res = await getPage(`/manage/${w.shop.id}/${name}`);
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toMatch(/^\/login/);
+    }
+  });
+
+  it('shows an owner of another shop a 404 on every page and writes nothing; a barber of the shop reads a 403', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const other = await createBookingWorld(db);
+    const appt = await existingAppointment(db, w, { start: localInstant(w.timezone, 2, '10:00') });
+    const stranger = await signIn(other.owner.user.id);
+    const barber = await signIn(w.barber.user.id);
+    const before = await shopFingerprint(w.shop.id);
+    for (const name of pages) {
+      const res = await getPage(`/manage/${w.shop.id}/${name}`, stranger);
+      expect(res.status, name).toBe(404);
+      const html = decode(await res.text());
+      expect(html).toContain('No such shop');
+      expect(html).not.toContain(w.shop.name);
+      const mine = await getPage(`/manage/${w.shop.id}/${name}`, barber);
+      expect(mine.status, name).toBe(403);
+      expect(decode(await mine.text())).toContain("Only the shop's owners run this part of the shop");
+    }
+    const posts: [string, Record<string, string>][] = [
+      ['barbers', { intent: 'invite', email: 'mole@example.test' }],
+      ['barbers', { intent: 'deactivate', barber_id: w.barber.barber.id }],
+      ['barbers', { intent: 'cancel', appointment_id: appt.id }],
+      ['services', { intent: 'create', name: 'Mole cut', price: '1', duration: '30' }],
+      ['services', { intent: 'update', service_id: w.short.id, name: 'Hijacked', price: '1', duration: '30', active: 'on' }],
+      ['services', { intent: 'offerings', service_id: w.short.id, [`offers_${w.barber.barber.id}`]: 'on', [`price_${w.barber.barber.id}`]: '1' }],
+      ['policy', { ...policyForm({ no_show_fee_kind: 'full' }), intent: 'save' }],
+    ];
+    for (const [name, fields] of posts) {
+      expect((await postForm(`/manage/${w.shop.id}/${name}`, fields, stranger)).status, `${name} ${fields.intent}`).toBe(404);
+      expect((await postForm(`/manage/${w.shop.id}/${name}`, fields, barber)).status, `${name} ${fields.intent}`).toBe(403);
+    }
+    // An owner's own shop id with another shop's barber or appointment is no way in either.
+    const own = await signIn(other.owner.user.id);
+    expect((await postForm(`/manage/${other.shop.id}/barbers`, { intent: 'deactivate', barber_id: w.barber.barber.id }, own)).status).toBe(404);
+    expect((await postForm(`/manage/${other.shop.id}/barbers`, { intent: 'cancel', appointment_id: appt.id }, own)).status).toBe(404);
+    expect((await postForm(`/manage/${other.shop.id}/services`, { intent: 'update', service_id: w.short.id, name: 'X', price: '1', duration: '30' }, own)).status).toBe(404);
+    expect(await shopFingerprint(w.shop.id)).toBe(before);
+    expect((await getPage('/manage/not-a-shop/policy', stranger)).status).toBe(404);
   });
 });

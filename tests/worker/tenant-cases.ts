@@ -87,6 +87,7 @@ export const tenantCases: readonly TenantCase[] = [
     rightful: (w) => w.victim.invitee.token,
   },
   { route: 'POST /api/v1/barbers/{id}/deactivate', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/deactivate` },
+  { route: 'GET /api/v1/shops/{id}/barbers', path: (w) => `/api/v1/shops/${w.victim.shop.id}/barbers` },
   // Payments: the shop's Stripe account, its money, refunds
   { route: 'POST /api/v1/shops/{id}/stripe/onboarding', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe/onboarding` },
   { route: 'GET /api/v1/shops/{id}/stripe', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe` },

@@ -4,6 +4,7 @@ import { registerReplaceBarberServices } from './v1/barber-services.replace';
 import { registerCalendarFeed } from './v1/barbers.calendar-ics';
 import { registerCalendarToken } from './v1/barbers.calendar-token';
 import { registerDeactivateBarber } from './v1/barbers.deactivate';
+import { registerListShopBarbers } from './v1/barbers.list';
 import { registerCreateClientNote } from './v1/client-notes.create';
 import { registerGetClient } from './v1/clients.get';
 import { registerSearchClients } from './v1/clients.search';
@@ -35,6 +36,7 @@ export function registerManagementRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerCreateInvitation(app);
   registerAcceptInvitation(app);
   registerDeactivateBarber(app);
+  registerListShopBarbers(app);
   // Catalogue
   registerCreateService(app);
   registerUpdateService(app);

@@ -6,7 +6,15 @@ import { ApiError } from '../../lib/errors';
 import type { NotificationMessage } from '../../queue/messages';
 import { auditQuery } from '../audit';
 import { activeAppointmentsQuery } from '../../db/queries/appointments';
-import { claimInvitation, invitationForAccept } from '../../db/queries/staff';
+import {
+  barberFutureAppointments,
+  claimInvitation,
+  invitationForAccept,
+  shopBarbers,
+  type FutureAppointmentRow,
+  type OpenInvitationRow,
+  type ShopBarberRow,
+} from '../../db/queries/staff';
 import { hashToken, newOpaqueToken } from '../../auth/tokens';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -135,4 +143,19 @@ export async function deactivateBarber(
     activeAppointmentsQuery(db, barber.id, { from: new Date() }),
   ]);
   return { barber: updated[0] ?? barber, futureAppointments: future };
+}
+
+export type { FutureAppointmentRow, OpenInvitationRow, ShopBarberRow };
+
+/**
+ * The shop's staff for its owners: every barber (deactivated ones too) with e-mail, joining date
+ * and upcoming appointment count, and the invitations still open. The caller has authorised.
+ */
+export function listShopBarbers(db: Db, shopId: string): Promise<{ barbers: ShopBarberRow[]; invitations: OpenInvitationRow[] }> {
+  return shopBarbers(db, shopId);
+}
+
+/** What deactivating a barber leaves to resolve: their future appointments, with client and service. */
+export function futureAppointmentsOf(db: Db, barberId: string): Promise<FutureAppointmentRow[]> {
+  return barberFutureAppointments(db, barberId);
 }
