@@ -49,7 +49,8 @@ function ServiceFieldsForm({ id, service, currency }: { id: string; service?: Se
   const labels = { [`${prefix}name`]: 'Name', [`${prefix}price`]: `Price (${currency})`, [`${prefix}duration`]: 'Duration (minutes)' };
   const errs = Object.fromEntries(Object.entries(errors).map(([k, m]) => [`${prefix}${k}`, m]));
   return (
-    <fetcher.Form method="post" noValidate>
+    // A service added: the add form starts empty again.
+    <fetcher.Form method="post" noValidate key={!service && result?.ok ? result.message : 'fields'}>
       <input type="hidden" name="intent" value={service ? 'update' : 'create'} />
       {service ? <input type="hidden" name="service_id" value={service.id} /> : null}
       <ErrorSummary errors={errs} labels={labels} />

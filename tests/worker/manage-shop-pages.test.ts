@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, auditLog, barberServices, barbers, invitations, memberships, services, shops, users } from '../../worker/db/schema';
+import { appointments, auditLog, barberServices, barbers, DEFAULT_SHOP_POLICY, invitations, memberships, services, shops, users } from '../../worker/db/schema';
+import { fieldOfPolicyPath, parsePolicy, policyValues } from '../../app/components/policy-form';
+import { moneyInputValue, parseMoneyInput } from '../../app/lib/format';
 import { hashPassword } from '../../worker/lib/password';
 import { createBookingWorld, existingAppointment, localInstant } from './booking-world';
 import { cookieOf, getPage, postForm } from './forms';
@@ -363,5 +365,29 @@ describe('who may open the owner’s shop pages', () => {
     expect((await postForm(`/manage/${other.shop.id}/services`, { intent: 'update', service_id: w.short.id, name: 'X', price: '1', duration: '30' }, own)).status).toBe(404);
     expect(await shopFingerprint(w.shop.id)).toBe(before);
     expect((await getPage('/manage/not-a-shop/policy', stranger)).status).toBe(404);
+  });
+});
+
+describe('amounts and policies as the forms read them', () => {
+  it('reads major units in the currency’s own decimals (JPY has none) and refuses what is not an amount', () => {
+    expect(parseMoneyInput('25.00', 'USD')).toBe(2500);
+    expect(parseMoneyInput('25.5', 'USD')).toBe(2550);
+    expect(parseMoneyInput('2500', 'JPY')).toBe(2500);
+    expect(parseMoneyInput('25.50', 'JPY')).toBeNull();
+    expect(parseMoneyInput('25.001', 'USD')).toBeNull();
+    expect(parseMoneyInput('-5', 'USD')).toBeNull();
+    expect(parseMoneyInput('1e3', 'USD')).toBeNull();
+    expect(moneyInputValue(2550, 'USD')).toBe('25.50');
+    expect(moneyInputValue(2500, 'JPY')).toBe('2500');
+  });
+
+  it('turns the policy form into a policy and back, naming the field of each problem', () => {
+    const values = policyValues({ ...DEFAULT_SHOP_POLICY, no_show_fee: { kind: 'fixed', value: 1250 } }, 'USD');
+    expect(values.no_show_fee_fixed).toBe('12.50');
+    expect(parsePolicy(values, DEFAULT_SHOP_POLICY, 'USD')).toEqual({ policy: { ...DEFAULT_SHOP_POLICY, no_show_fee: { kind: 'fixed', value: 1250 } }, errors: {} });
+    const bad = parsePolicy({ ...values, deposit_kind: 'percent', deposit_percent: 'lots', slot_step_min: '-1' }, DEFAULT_SHOP_POLICY, 'USD');
+    expect(bad.errors).toEqual({ deposit_percent: 'Enter a whole percentage, such as 20', slot_step_min: 'Must be 0 or more' });
+    expect(fieldOfPolicyPath('no_show_fee.value', bad.policy)).toBe('no_show_fee_fixed');
+    expect(fieldOfPolicyPath('hold_minutes', bad.policy)).toBe('hold_minutes');
   });
 });
