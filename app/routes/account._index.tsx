@@ -47,6 +47,12 @@ export default function Account() {
                     <Link to="/work">Today’s day sheet</Link>
                   </>
                 ) : null}
+                {m.role === 'owner' ? (
+                  <>
+                    {' '}
+                    <Link to={`/manage/${m.shop_id}`}>Run the shop</Link>
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
