@@ -100,7 +100,7 @@ export async function searchClients(
 
 /**
  * A client record at one shop, as three queries for one batch (one Neon request): the user —
- * only if a client of the shop (isClientOfShopSql) — with their no-show count there, their
+ * only if a client of the shop (isClientOfShopSql) — with their visit, no-show and late-cancel counts there, their
  * appointments there (newest first; appointments_client_idx) and the shop's notes on them.
  */
 export function clientRecordQueries(db: AnyDb, shopId: string, clientId: string, historyLimit: number) {
@@ -114,6 +114,12 @@ export function clientRecordQueries(db: AnyDb, shopId: string, clientId: string,
       phoneLast4: users.phoneLast4,
       noShowCount: sql<number>`(select count(*) from appointments ns
         where ns.client_id = ${userId} and ns.shop_id = ${shopId} and ns.status = 'no_show')`.mapWith(Number),
+      visitCount: sql<number>`(select count(*) from appointments cv
+        where cv.client_id = ${userId} and cv.shop_id = ${shopId} and cv.status = 'completed')`.mapWith(Number),
+      // Late: cancelled inside the policy window with the deposit kept or a fee charged (domain/cancellation.ts).
+      lateCancelCount: sql<number>`(select count(*) from appointments lc
+        where lc.client_id = ${userId} and lc.shop_id = ${shopId} and lc.status = 'cancelled'
+          and lc.settlement in ('late_fee', 'keep_deposit'))`.mapWith(Number),
     })
     .from(users)
     .where(and(eq(users.id, clientId), isClientOfShopSql(users.id, shopId)));

@@ -1,8 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ApiError, errorResponses } from '../../lib/errors';
+import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
-import { authorizeClientRecord } from '../../services/management/access';
-import { addClientNote } from '../../services/management/clients';
+import { addShopClientNote } from '../../services/management/clients';
 import type { HonoEnv } from '../../types';
 import { wireInstant } from '../../lib/wire';
 import { IdParams, Uuid } from './management.schemas';
@@ -48,9 +47,7 @@ export function registerCreateClientNote(app: OpenAPIHono<HonoEnv>): void {
     const body = c.req.valid('json');
     const db = c.get('services').db;
     const actorId = currentUser(c).userId;
-    const { isClient } = await authorizeClientRecord(db, actorId, body.shop_id, id);
-    if (!isClient) throw new ApiError('not_found', 'No such client at this shop');
-    const note = await addClientNote(db, actorId, { shopId: body.shop_id, clientId: id }, body.body);
+    const note = await addShopClientNote(db, actorId, body.shop_id, id, body.body);
     return c.json(
       { id: note.id, shop_id: note.shopId, client_id: note.clientId, author_id: note.authorId, body: note.body, created_at: wireInstant(note.createdAt) },
       201,

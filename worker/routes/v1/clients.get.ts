@@ -15,7 +15,9 @@ export const ClientDetailSchema = z
     first_name: z.string(),
     last_name: z.string(),
     phone_last4: z.string().nullable(),
+    visit_count: z.number().int().openapi({ description: 'Completed appointments at this shop' }),
     no_show_count: z.number().int(),
+    late_cancel_count: z.number().int().openapi({ description: 'Cancelled inside the policy window (deposit kept or a late-cancel fee)' }),
     visits: z.array(
       z.object({
         id: z.uuid(),

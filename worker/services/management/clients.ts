@@ -5,6 +5,7 @@ import { clientNotes, type ClientNote } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
 import { wireInstant } from '../../lib/wire';
 import { auditQuery } from '../audit';
+import { authorizeClientRecord } from './access';
 
 export type { ClientSearchHit };
 
@@ -38,7 +39,11 @@ export interface ClientDetail {
   first_name: string;
   last_name: string;
   phone_last4: string | null;
+  /** Completed appointments at this shop. */
+  visit_count: number;
   no_show_count: number;
+  /** Cancelled inside the policy window (deposit kept or a late-cancel fee). */
+  late_cancel_count: number;
   visits: ClientVisit[];
   notes: ClientNoteView[];
 }
@@ -60,7 +65,9 @@ export async function clientDetail(db: Db, shopId: string, clientId: string): Pr
     first_name: client.firstName,
     last_name: client.lastName,
     phone_last4: client.phoneLast4,
+    visit_count: client.visitCount,
     no_show_count: client.noShowCount,
+    late_cancel_count: client.lateCancelCount,
     visits: visits.map((v) => ({
       id: v.id,
       barber_id: v.barberId,
@@ -75,6 +82,16 @@ export async function clientDetail(db: Db, shopId: string, clientId: string): Pr
     })),
     notes: notes.map((n) => ({ id: n.id, body: n.body, author_id: n.authorId, created_at: wireInstant(n.createdAt) })),
   };
+}
+
+/**
+ * A note on a client record by a member of the shop's staff: refused unless the caller is staff
+ * there (403) and the user a client of the shop (404, as for a record of another shop).
+ */
+export async function addShopClientNote(db: Db, actorId: string, shopId: string, clientId: string, body: string): Promise<ClientNote> {
+  const { isClient } = await authorizeClientRecord(db, actorId, shopId, clientId);
+  if (!isClient) throw new ApiError('not_found', 'No such client at this shop');
+  return addClientNote(db, actorId, { shopId, clientId }, body);
 }
 
 /** A private staff note; the audit row records that a note was added, not what it says. */
