@@ -91,7 +91,7 @@ export default function DashboardPage() {
       </p>
       {page.empty ? (
         <p className="empty" role="status">
-          Nothing happened in this period: no bookings, walk-ins or payments between {page.periodText}.
+          Nothing happened in this period: no bookings, walk-ins or payments for {page.periodText}.
         </p>
       ) : (
         <div className="charts">

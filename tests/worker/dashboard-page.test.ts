@@ -7,6 +7,9 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appointments, payments, timeOff, users, workingHours, type NewAppointment, type NewPayment } from '../../worker/db/schema';
 import { buildAppointment, buildPayment } from '../../worker/db/seed/builders';
+import { assembleReport } from '../../worker/domain/reports';
+import { parsePlainDate } from '../../worker/domain/time';
+import { dashboardPage, presets } from '../../app/routes/manage.$shopId._index.server';
 import { hashPassword } from '../../worker/lib/password';
 import { createBookingWorld, newClient } from './booking-world';
 import { cookieOf, getPage, postForm } from './forms';
@@ -281,5 +284,52 @@ describe('the owner dashboard', () => {
       expect(out.headers.get('location')).toMatch(/^\/login/);
     }
     expect(words(await html(await getPage(`/manage/${w.shop.id}${RANGE}`, barber)))).toContain("Only the shop's owners run this part of the shop");
+  });
+});
+
+describe('the dashboard view of a report', () => {
+  const cells = { refunded_cents: 0, platform_fee_cents: 0, no_show_fee_cents: 0, late_cancel_fee_cents: 0 };
+  const report = (revenue: Parameters<typeof assembleReport>[0]['rows']['revenue']) =>
+    assembleReport({
+      rows: { days: [], revenue, rates: { eligible: 0, no_shows: 0, late_cancels: 0 }, heat: [], barbers: [], client_days: [], clients: { new_clients: 0, returning_clients: 0 } },
+      timeZone: 'Europe/London',
+      shopCurrency: 'GBP',
+      from: parsePlainDate('2026-03-01')!,
+      to: parsePlainDate('2026-03-01')!,
+    });
+
+  it('shows each currency on its own: a headline figure and a revenue chart apiece, never summed', () => {
+    const page = dashboardPage(report([
+      { day: '2026-03-01', currency: 'GBP', captured_cents: 2500, ...cells },
+      { day: '2026-03-01', currency: 'JPY', captured_cents: 4000, ...cells },
+    ]), { id: 's', name: 'Shop' }, 'en', '2026-03-01');
+    expect(page.metrics.filter((m) => m.key === 'revenue_net').map((m) => [m.currency, m.value])).toEqual([
+      ['GBP', '£25.00'],
+      ['JPY', '¥4,000'],
+    ]);
+    expect(page.revenue.map((r) => r.id)).toEqual(['data-chart-revenue-gbp', 'data-chart-revenue-jpy']);
+    expect(page.revenue[1]!.table.rows).toEqual([
+      { head: '2026-03-01', cells: ['¥4,000', '¥0', '¥0', '¥4,000'] },
+      { head: 'Total', cells: ['¥4,000', '¥0', '¥0', '¥4,000'] },
+    ]);
+    // One day: one band, money on it, so not empty.
+    expect(page.dayLabels).toEqual(['03-01']);
+    expect(page.empty).toBe(false);
+    expect(page.periodText).toBe('Sun, Mar 1');
+  });
+
+  it('calls a period with nothing in it empty, and has no hours to draw', () => {
+    const page = dashboardPage(report([]), { id: 's', name: 'Shop' }, 'en', '2026-03-01');
+    expect(page.empty).toBe(true);
+    expect(page.heat.hours).toEqual([]);
+    expect(page.metrics.find((m) => m.key === 'utilisation')!.value).toBe('—');
+  });
+
+  it('offers last 7 days, last 30 days and this month, ending today', () => {
+    expect(presets('2026-03-05')).toEqual([
+      { label: 'Last 7 days', from: '2026-02-27', to: '2026-03-05' },
+      { label: 'Last 30 days', from: '2026-02-04', to: '2026-03-05' },
+      { label: 'This month', from: '2026-03-01', to: '2026-03-05' },
+    ]);
   });
 });

@@ -8,7 +8,7 @@ export interface ColumnSeries {
 
 const W = 360;
 const H = 220;
-const M = { top: 10, right: 8, bottom: 34, left: 52 };
+const M = { top: 10, right: 8, bottom: 34, left: 70 };
 
 /**
  * Vertical bars by day: several series grouped side by side, or stacked. Values are in the
