@@ -74,10 +74,13 @@ export function SeriesPatterns({ prefix }: { prefix: string }) {
   );
 }
 
-/** The fill of series `i`: a class for the solid first series, a pattern for the others. */
+/**
+ * The fill of series `i`: a class for the solid first series, a pattern for the others (the
+ * pattern carries the series' colour; no class here, since a stylesheet's fill would hide it).
+ */
 export function seriesFill(prefix: string, i: number): { className: string; fill?: string } {
   const kind = SERIES_FILLS[i % SERIES_FILLS.length]!;
-  return kind === 'solid' ? { className: 'series-0' } : { className: `series-${i}`, fill: `url(#${prefix}-${kind})` };
+  return kind === 'solid' ? { className: 'series-0' } : { className: `patterned series-${i}-pattern`, fill: `url(#${prefix}-${kind})` };
 }
 
 export function Legend({ prefix, labels }: { prefix: string; labels: string[] }) {
@@ -89,7 +92,7 @@ export function Legend({ prefix, labels }: { prefix: string; labels: string[] })
           <li key={l}>
             <svg width="14" height="14" aria-hidden="true" focusable="false">
               {i === 0 ? null : <SeriesPatterns prefix={`${prefix}-lg${i}`} />}
-              <rect width="14" height="14" className={f.className} fill={i === 0 ? undefined : `url(#${prefix}-lg${i}-${SERIES_FILLS[i % SERIES_FILLS.length]})`} />
+              <rect width="14" height="14" className={f.className} fill={i === 0 ? undefined : `url(#${prefix}-lg${i}-${SERIES_FILLS[i % SERIES_FILLS.length]})`} stroke="#5a5a5a" />
             </svg>
             {l}
           </li>
