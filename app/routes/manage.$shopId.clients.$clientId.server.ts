@@ -22,7 +22,7 @@ export interface ClientPage {
   shopName: string;
   clientId: string;
   name: string;
-  email: string;
+  email: string | null;
   phone: string;
   counts: { visits: number; noShows: number; lateCancels: number };
   visits: { id: string; when: string; barber: string; service: string; status: string; statusText: string; price: string }[];
@@ -35,7 +35,7 @@ export function clientPage(shop: { id: string; name: string; timezone: string },
     shopId: shop.id,
     shopName: shop.name,
     clientId: c.id,
-    name: `${c.first_name} ${c.last_name}`.trim() || c.email,
+    name: `${c.first_name} ${c.last_name}`.trim() || c.email || 'Client',
     email: c.email,
     phone: maskedPhone(c.phone_last4) ?? 'No phone number on file',
     counts: { visits: c.visit_count, noShows: c.no_show_count, lateCancels: c.late_cancel_count },

@@ -40,7 +40,7 @@ export default function ClientRecord() {
       </p>
       <h1>{page.name}</h1>
       <p className="money-contact">
-        <a href={`mailto:${page.email}`}>{page.email}</a>
+        {page.email ? <a href={`mailto:${page.email}`}>{page.email}</a> : 'No e-mail on file (texts only)'}
         <br />
         {page.phone}
       </p>

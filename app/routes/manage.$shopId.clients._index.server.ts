@@ -9,7 +9,7 @@ export const SEARCH_LIMIT = 20;
 export interface ClientHit {
   id: string;
   name: string;
-  email: string;
+  email: string | null;
   phone: string | null;
 }
 
@@ -39,7 +39,7 @@ export async function loadClients(services: Services, request: Request, shopId: 
     const found = await searchShopClients(services.db, o.shop.id, q, SEARCH_LIMIT);
     const hits = found.map((h) => ({
       id: h.id,
-      name: `${h.firstName} ${h.lastName}`.trim() || h.email,
+      name: `${h.firstName} ${h.lastName}`.trim() || h.email || 'Client',
       email: h.email,
       phone: maskedPhone(h.phoneLast4),
     }));

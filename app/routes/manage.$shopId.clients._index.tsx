@@ -31,8 +31,7 @@ function Results({ page, busy }: { page: ClientsPage; busy: boolean }) {
             <li key={h.id}>
               <Link to={`/manage/${page.shopId}/clients/${h.id}`}>{h.name}</Link>
               <div className="muted">
-                {h.email}
-                {h.phone ? ` · ${h.phone}` : ''}
+                {[h.email, h.phone].filter(Boolean).join(' · ') || 'No e-mail or phone on file'}
               </div>
             </li>
           ))}

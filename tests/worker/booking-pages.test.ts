@@ -49,7 +49,7 @@ const slotsIn = (html: string) => [...html.matchAll(/name="start" value="([^"]+)
 async function signableClient(userId: string) {
   await testDb().update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
   const [u] = await testDb().select().from(users).where(eq(users.id, userId));
-  return u!.email;
+  return u!.email!;
 }
 
 /** Every same-origin link on a page answers something other than 404 or 500. */

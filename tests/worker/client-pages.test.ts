@@ -100,13 +100,13 @@ describe('register → verify → sign in, without JavaScript', () => {
 describe('/forgot-password', () => {
   it('answers the same whether or not the address has an account, and mails only a real one', async () => {
     const { db, w } = await world();
-    const known = await postForm('/forgot-password', { email: w.client.user.email });
+    const known = await postForm('/forgot-password', { email: w.client.user.email! });
     const unknownEmail = `nobody-${crypto.randomUUID()}@example.test`;
     const unknown = await postForm('/forgot-password', { email: unknownEmail });
     expect(known.status).toBe(200);
     expect(unknown.status).toBe(200);
     const strip = (html: string, email: string) => html.replaceAll(email, 'EMAIL').replace(/nonce="[^"]+"/g, '').replace(/"requestId":"[^"]+"/g, '');
-    const a = strip(await known.text(), w.client.user.email);
+    const a = strip(await known.text(), w.client.user.email!);
     const b = strip(await unknown.text(), unknownEmail);
     expect(a).toContain('Check your e-mail');
     expect(a.match(/<main>[\s\S]*<\/main>/)?.[0]).toBe(b.match(/<main>[\s\S]*<\/main>/)?.[0]);
@@ -132,7 +132,7 @@ describe('/account/appointments', () => {
       .returning();
     const strangers = await existingAppointment(db, w, { start: new Date(Date.now() + 4 * 86_400_000), clientId: other.client.user.id });
 
-    const cookie = await signIn(w.client.user.email);
+    const cookie = await signIn(w.client.user.email!);
     const res = await get('/account/appointments', cookie);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
@@ -169,7 +169,7 @@ describe('cancel with the money shown first', () => {
   async function previewThenCancel(startInMs: number) {
     const { db, w } = await world({ policy });
     const appt = await existingAppointment(db, w, { start: new Date(Date.now() + startInMs), paidCents: 1200 });
-    const cookie = await signIn(w.client.user.email);
+    const cookie = await signIn(w.client.user.email!);
     const preview = await cancelPreview(db, w.client.user.id, appt.id);
     const page = await get(`/account/appointments/${appt.id}/cancel`, cookie);
     expect(page.status).toBe(200);
@@ -212,7 +212,7 @@ describe('cancel with the money shown first', () => {
 describe('/account/waitlist', () => {
   it('joins from a form post (fields as the booking flow sends them), lists the entry and leaves it', async () => {
     const { db, w } = await world();
-    const cookie = await signIn(w.client.user.email);
+    const cookie = await signIn(w.client.user.email!);
     const day = localDay(w.timezone, 3);
     const joined = await postForm(
       '/account/waitlist',
@@ -255,7 +255,7 @@ describe('/account/waitlist', () => {
 describe('/account/profile', () => {
   it('saves names, phone and channels; the consumer reads the same preferences at send time', async () => {
     const { db, w } = await world();
-    const cookie = await signIn(w.client.user.email);
+    const cookie = await signIn(w.client.user.email!);
     const page = await get('/account/profile', cookie);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/name="notify_sms"[^>]*checked=""/);
@@ -304,7 +304,7 @@ describe('every link the app e-mails opens a real page', () => {
 
     const sent: NotificationMessage[] = [];
     const services = { ...createServices(env, config, createLogger('warn')), notify: async (m: NotificationMessage) => void sent.push(m) };
-    await forgotPassword(services, w.client.user.email);
+    await forgotPassword(services, w.client.user.email!);
     const reset = sent.find((m) => m.template === 'password_reset')?.secrets?.link;
     expect(reset).toBeTruthy();
     const resetPage = await get(pathOf(reset!));

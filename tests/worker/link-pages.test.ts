@@ -41,7 +41,7 @@ async function signedInUser({ verified }: { verified: boolean }) {
     .insert(users)
     .values(buildUser({ firstName: 'Noor', passwordHash: await hashPassword(password), verifiedAt: verified ? new Date() : null }))
     .returning();
-  const login = await postForm('/login', { email: user!.email, password });
+  const login = await postForm('/login', { email: user!.email!, password });
   expect(login.status).toBe(302);
   return { user: user!, cookie: cookieOf(login) };
 }
@@ -310,13 +310,13 @@ describe('/invitations/accept — the link in the invitation e-mail', () => {
     // Without JavaScript the token has a visible, labelled field.
     expect(html).toMatch(/<label>Invitation link or code<input type="text" name="token"/);
 
-    const first = await invitation(user.email);
+    const first = await invitation(user.email!);
     const res = await postForm('/invitations/accept', { token: first.link }, { cookie });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain(`You are now a barber at ${first.shop.name}.`);
     expect(await isBarber(user.id, first.shop.id)).toBe(true);
 
-    const second = await invitation(user.email);
+    const second = await invitation(user.email!);
     const byCode = await postForm('/invitations/accept', { token: second.token }, { cookie });
     expect(byCode.status).toBe(200);
     expect(await isBarber(user.id, second.shop.id)).toBe(true);
@@ -328,7 +328,7 @@ describe('/invitations/accept — the link in the invitation e-mail', () => {
 
   it('explains that the e-mail address must be verified first', async () => {
     const { user, cookie } = await signedInUser({ verified: false });
-    const { shop, token } = await invitation(user.email);
+    const { shop, token } = await invitation(user.email!);
     const page = await (await call('/invitations/accept', { headers: { cookie } })).text();
     expect(page).toContain('Your e-mail address is not verified yet.');
     const res = await postForm('/invitations/accept', { token }, { cookie });
@@ -346,7 +346,7 @@ describe('/invitations/accept — the link in the invitation e-mail', () => {
     const unknown = await postForm('/invitations/accept', { token: 'A'.repeat(43) }, { cookie });
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('We could not find this invitation.');
-    const { shop, token } = await invitation(user.email);
+    const { shop, token } = await invitation(user.email!);
     const evil = await postForm('/invitations/accept', { token }, { cookie, origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
     expect(await isBarber(user.id, shop.id)).toBe(false);

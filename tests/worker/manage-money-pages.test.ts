@@ -20,7 +20,7 @@ type World = Awaited<ReturnType<typeof createBookingWorld>>;
 async function signIn(userId: string): Promise<string> {
   await testDb().update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
   const [u] = await testDb().select().from(users).where(eq(users.id, userId));
-  const cookie = cookieOf(await postForm('/login', { email: u!.email, password }));
+  const cookie = cookieOf(await postForm('/login', { email: u!.email!, password }));
   expect(cookie).not.toBe('');
   return cookie;
 }

@@ -32,7 +32,7 @@ const cookieOf = (res: Response) => res.headers.get('set-cookie')?.split(';')[0]
 describe('web sign-in (cookie session)', () => {
   it('signs in with the form, shows the account page, and signs out', async () => {
     const user = await person();
-    const login = await postForm('/login', { email: user.email, password });
+    const login = await postForm('/login', { email: user.email!, password });
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe('/account');
     const setCookie = login.headers.get('set-cookie')!;
@@ -59,7 +59,7 @@ describe('web sign-in (cookie session)', () => {
 
   it('shows an error for a wrong password without setting a cookie', async () => {
     const user = await person();
-    const res = await postForm('/login', { email: user.email, password: 'definitely wrong' });
+    const res = await postForm('/login', { email: user.email!, password: 'definitely wrong' });
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(await res.text()).toContain('E-mail or password is wrong');
@@ -67,7 +67,7 @@ describe('web sign-in (cookie session)', () => {
 
   it('refuses cross-site form posts (CSRF)', async () => {
     const user = await person();
-    const evil = await postForm('/login', { email: user.email, password }, { origin: 'https://evil.example' });
+    const evil = await postForm('/login', { email: user.email!, password }, { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
     expect(evil.headers.get('set-cookie')).toBeNull();
     const crossSite = await postForm('/account', {}, { origin: 'http://bookedbarber.test', 'sec-fetch-site': 'cross-site' });
@@ -79,7 +79,7 @@ describe('web sign-in (cookie session)', () => {
     const res = await call('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'bookedbarber.test' },
-      body: new URLSearchParams({ email: user.email, password }).toString(),
+      body: new URLSearchParams({ email: user.email!, password }).toString(),
       redirect: 'manual',
     });
     expect(res.status).toBe(403);
@@ -91,7 +91,7 @@ describe('web sign-in (cookie session)', () => {
     const res = await call('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'bookedbarber.test', 'sec-fetch-site': 'same-origin' },
-      body: new URLSearchParams({ email: user.email, password }).toString(),
+      body: new URLSearchParams({ email: user.email!, password }).toString(),
       redirect: 'manual',
     });
     expect(res.status).toBe(302);
@@ -122,7 +122,7 @@ describe('web sign-in (cookie session)', () => {
       expect(api.status).toBe(200);
       const session = (await api.json()) as { user: { phone: string | null; email: string } };
       expect(session.user).toMatchObject({ email: user!.email, phone: null });
-      const web = await post('/login', 'application/x-www-form-urlencoded', new URLSearchParams({ email: user!.email, password }).toString());
+      const web = await post('/login', 'application/x-www-form-urlencoded', new URLSearchParams({ email: user!.email!, password }).toString());
       expect(web.status).toBe(302);
       expect(web.headers.get('location')).toBe('/account');
     } finally {
@@ -134,7 +134,7 @@ describe('web sign-in (cookie session)', () => {
 
   it('does not redirect to other sites after sign-in', async () => {
     const user = await person();
-    const res = await postForm('/login?next=//evil.example/x', { email: user.email, password });
+    const res = await postForm('/login?next=//evil.example/x', { email: user.email!, password });
     expect(res.headers.get('location')).toBe('/account');
   });
 });

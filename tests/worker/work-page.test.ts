@@ -13,7 +13,7 @@ const password = 'walnut ferry 73 harbour';
 async function signIn(userId: string): Promise<string> {
   await testDb().update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
   const [u] = await testDb().select().from(users).where(eq(users.id, userId));
-  return cookieOf(await postForm('/login', { email: u!.email, password }));
+  return cookieOf(await postForm('/login', { email: u!.email!, password }));
 }
 
 const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&#x27;/g, "'").replace(/&quot;/g, '"');

@@ -47,7 +47,7 @@ describe('manage links in messages', () => {
       const [row] = await db
         .select()
         .from(devOutbox)
-        .where(and(eq(devOutbox.recipient, w.client.user.email), eq(devOutbox.channel, 'email')))
+        .where(and(eq(devOutbox.recipient, w.client.user.email!), eq(devOutbox.channel, 'email')))
         .orderBy(desc(devOutbox.createdAt))
         .limit(1);
       return row;

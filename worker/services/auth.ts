@@ -30,7 +30,8 @@ import type { Services } from './container';
 
 export interface PublicUser {
   id: string;
-  email: string;
+  /** Null for a client added by phone only (walk-in, phone booking); such a user cannot sign in. */
+  email: string | null;
   first_name: string;
   last_name: string;
   phone: string | null;
@@ -156,7 +157,7 @@ export async function register(services: Services, input: RegisterInput): Promis
   await services.notify({
     dedupe_key: `email_verify:${user.id}:${verifyHash.slice(0, 16)}`,
     channel: 'email',
-    to: user.email,
+    to: email,
     template: 'verify_email',
     data: { first_name: user.firstName },
     secrets: { link: `${services.config.APP_ORIGIN}/verify-email?token=${verifyToken}` },

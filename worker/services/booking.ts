@@ -140,17 +140,21 @@ async function staffClient(services: Services, actorId: string, shopId: string, 
         errors: [{ path: 'json.client', message: 'Give client_id, or client.email (a new client), or client.phone (an existing one)' }],
       });
     }
-    const candidates = await shopClientsByPhoneLast4(services.db, shopId, digits.slice(-4));
-    for (const c of candidates) {
-      const stored = c.phoneEnc ? await decryptPhone(c.phoneEnc, services.config.FIELD_ENCRYPTION_KEYS, services.logger) : null;
-      if (stored && samePhone(stored, digits)) {
-        clientId = c.id;
-        break;
-      }
+    clientId = (await shopClientByPhone(services, shopId, digits)) ?? undefined;
+    if (clientId === undefined && (!client?.first_name?.trim() || !plausiblePhone(digits))) {
+      // Only staff learn whether the number is known (error path only: one more statement).
+      const probe = await resolveStaffClient(services.db, { shopId, actorId, clientId: '00000000-0000-0000-0000-000000000000' });
+      if (!probe.staff) throw new ApiError('forbidden', 'Only the shop’s barbers and owners book for clients');
     }
-    if (clientId === undefined) {
-      throw new ApiError('unprocessable', 'No client of this shop has that phone number; add their e-mail to create them', {
-        errors: [{ path: 'json.client.email', message: 'Required for a client who is new to the shop' }],
+    if (clientId === undefined && !client?.first_name?.trim()) {
+      // New to the shop by phone alone: created from first name + phone (no e-mail, no password).
+      throw new ApiError('unprocessable', 'No client of this shop has that phone number; add their first name to create them', {
+        errors: [{ path: 'json.client.first_name', message: 'Required for a client who is new to the shop' }],
+      });
+    }
+    if (clientId === undefined && !plausiblePhone(digits)) {
+      throw new ApiError('unprocessable', 'That is not a phone number a text can reach', {
+        errors: [{ path: 'json.client.phone', message: 'Enter the full mobile number, with the area code' }],
       });
     }
   }
@@ -161,7 +165,7 @@ async function staffClient(services: Services, actorId: string, shopId: string, 
     ...(clientId !== undefined
       ? { clientId }
       : {
-          email: client!.email!,
+          email: client!.email ?? null,
           firstName: client!.first_name ?? '',
           lastName: client!.last_name ?? '',
           phoneEnc: phone?.phoneEnc ?? null,
@@ -173,6 +177,24 @@ async function staffClient(services: Services, actorId: string, shopId: string, 
     throw new ApiError('not_found', 'No such client at this shop', { errors: [{ path: 'json.client_id', message: 'Not a client of this shop' }] });
   }
   return resolved.clientId;
+}
+
+/** A whole number a text can reach: 7 to 15 digits (E.164 allows at most 15). */
+export function plausiblePhone(digits: string): boolean {
+  return digits.length >= 7 && digits.length <= 15;
+}
+
+/**
+ * The client of the shop with exactly this phone number, or null (one statement: only the last
+ * four digits are stored in the clear, so candidates are decrypted and compared here).
+ */
+export async function shopClientByPhone(services: Services, shopId: string, digits: string): Promise<string | null> {
+  const candidates = await shopClientsByPhoneLast4(services.db, shopId, digits.slice(-4));
+  for (const c of candidates) {
+    const stored = c.phoneEnc ? await decryptPhone(c.phoneEnc, services.config.FIELD_ENCRYPTION_KEYS, services.logger) : null;
+    if (stored && samePhone(stored, digits)) return c.id;
+  }
+  return null;
 }
 
 /** The least booked barbers first (booked minutes on the slot's local day), among those free for it. */

@@ -645,8 +645,8 @@ export interface StaffClientInput {
   actorId: string;
   /** An existing client of the shop… */
   clientId?: string;
-  /** …or one identified by e-mail (created, without a password, if new). */
-  email?: string;
+  /** …or one identified by e-mail (created, without a password, if new), or — null — a new client by phone only. */
+  email?: string | null;
   firstName?: string;
   lastName?: string;
   phoneEnc?: string | null;
@@ -673,10 +673,10 @@ export async function resolveStaffClient(db: Db, input: StaffClientInput): Promi
     ? sql`found AS (SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.shop_id = ${input.shopId} AND m.role = 'client'
                      WHERE u.id = ${input.clientId} AND ${staff}),
           created AS (SELECT NULL::uuid AS id WHERE false)`
-    : sql`found AS (SELECT u.id FROM users u WHERE lower(u.email) = lower(${input.email ?? ''}) AND ${staff}),
+    : sql`found AS (SELECT u.id FROM users u WHERE ${input.email ? sql`lower(u.email) = lower(${input.email})` : sql`false`} AND ${staff}),
           created AS (
             INSERT INTO users (email, first_name, last_name, phone_enc, phone_last4)
-            SELECT ${input.email ?? ''}, ${input.firstName ?? ''}, ${input.lastName ?? ''}, ${input.phoneEnc ?? null}, ${input.phoneLast4 ?? null}
+            SELECT ${input.email ?? null}, ${input.firstName ?? ''}, ${input.lastName ?? ''}, ${input.phoneEnc ?? null}, ${input.phoneLast4 ?? null}
              WHERE ${staff} AND NOT EXISTS (SELECT 1 FROM found)
             ON CONFLICT DO NOTHING
             RETURNING id)`;

@@ -6,7 +6,7 @@ import type { AnyDb } from './types';
 
 export interface ClientSearchHit {
   id: string;
-  email: string;
+  email: string | null;
   firstName: string;
   lastName: string;
   phoneLast4: string | null;

@@ -44,7 +44,9 @@ export const users = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     // Stored as typed; uniqueness is case-insensitive through users_email_lower_unique
     // (a lower(email) expression index: citext is not available everywhere we run).
-    email: text('email').notNull(),
+    // Nullable since 0015: a walk-in or phone-booked client may have only a phone
+    // (users_contact_check: an e-mail or a phone, never neither).
+    email: text('email'),
     // Nullable: staff may add a walk-in client who has never set a password.
     passwordHash: text('password_hash'),
     firstName: text('first_name').notNull(),
@@ -82,6 +84,7 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
     check('users_email_format_check', sql`${t.email} ~ '^[^@[:space:]]+@[^@[:space:]]+$'`),
+    check('users_contact_check', sql`${t.email} IS NOT NULL OR ${t.phoneEnc} IS NOT NULL`),
     check('users_phone_last4_check', sql`${t.phoneLast4} ~ '^[0-9]{1,4}$'`),
     // Both or neither: a last4 without a phone (or vice versa) is a bug in the writer.
     check('users_phone_pair_check', sql`(${t.phoneEnc} IS NULL) = (${t.phoneLast4} IS NULL)`),

@@ -268,7 +268,7 @@ export async function seedDemo(db: AnyDb, opts: SeedDemoOptions): Promise<SeedDe
     .select({ id: users.id, email: users.email })
     .from(users)
     .where(inArray(sql`lower(${users.email})`, emails));
-  const userIds = Object.fromEntries(found.map((r) => [r.email.toLowerCase(), r.id]));
+  const userIds = Object.fromEntries(found.map((r) => [(r.email ?? '').toLowerCase(), r.id]));
   const userId = (email: string) => {
     const id = userIds[email.toLowerCase()];
     if (!id) throw new Error(`seedDemo: user ${email} missing`);

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, auditLog, memberships, timeOff } from '../../db/schema';
+import { appointments, auditLog, memberships, timeOff, users } from '../../db/schema';
 import { buildAppointment } from '../../db/seed/builders';
 import { bearer } from '../../../tests/worker/auth';
 import { book, createBookingWorld, localInstant, newClient } from '../../../tests/worker/booking-world';
@@ -191,7 +191,7 @@ describe('POST /api/v1/appointments', () => {
     });
     expect(byPhone.status).toBe(201);
     expect(((await byPhone.json()) as { client_id: string }).client_id).toBe(created.client_id);
-    // Same last four digits, different number: not that client, and no e-mail to create one.
+    // Same last four digits, different number: not that client, and no first name to create one.
     const unknown = await book(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
@@ -200,7 +200,60 @@ describe('POST /api/v1/appointments', () => {
       client: { phone: '+1 646 555 0100' },
     });
     expect(unknown.status).toBe(422);
-    expect((await problemOf(unknown)).errors?.[0]?.path).toBe('json.client.email');
+    expect((await problemOf(unknown)).errors?.[0]?.path).toBe('json.client.first_name');
+    // A non-staff caller cannot use that 422 to learn which numbers the shop knows.
+    const probe = await book(w.client.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '11:00').toISOString(),
+      client: { phone: '+1 646 555 0100' },
+    });
+    expect(probe.status).toBe(403);
+    // First name + phone alone: a new client with no e-mail.
+    const phoneOnly = await book(w.barber.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '11:00').toISOString(),
+      client: { first_name: 'Rosa', phone: '+1 646 555 0100' },
+    });
+    expect(phoneOnly.status).toBe(201);
+    const phoneClient = ((await phoneOnly.json()) as { client_id: string }).client_id;
+    expect(phoneClient).not.toBe(created.client_id);
+    const [rosa] = await db.select().from(users).where(eq(users.id, phoneClient));
+    expect(rosa!.email).toBeNull();
+    expect(rosa!.firstName).toBe('Rosa');
+    expect(rosa!.phoneLast4).toBe('0100');
+    // The same number again finds Rosa rather than creating a second client.
+    const again = await book(w.owner.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '12:00').toISOString(),
+      client: { first_name: 'Rosa', phone: '646-555-0100' },
+    });
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { client_id: string }).client_id).toBe(phoneClient);
+    // A number no text can reach is refused for a new client.
+    const short = await book(w.barber.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '12:30').toISOString(),
+      client: { first_name: 'Tom', phone: '55 0199' },
+    });
+    expect(short.status).toBe(422);
+    expect((await problemOf(short)).errors?.[0]?.path).toBe('json.client.phone');
+    // A last name without a first name is refused by the body schema.
+    const noFirst = await book(w.barber.token, {
+      barber_id: w.barber.barber.id,
+      shop_id: w.shop.id,
+      service_id: w.short.id,
+      start_time: localInstant(w.timezone, 2, '12:30').toISOString(),
+      client: { last_name: 'Only', phone: '+1 718 555 0142' },
+    });
+    expect(noFirst.status).toBe(422);
 
     // A client may not book for someone else, and a barber of another shop gets nowhere.
     const stranger = await createBookingWorld(db);

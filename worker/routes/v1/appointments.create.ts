@@ -23,8 +23,12 @@ export const CreateAppointmentBody = z
       })
       .refine((c) => c.email !== undefined || c.phone !== undefined, { message: 'Give an e-mail or a phone number', path: ['email'] })
       .refine((c) => c.email === undefined || c.first_name !== undefined, { message: 'A new client needs a first name', path: ['first_name'] })
+      .refine((c) => c.first_name !== undefined || c.last_name === undefined, { message: 'A new client needs a first name', path: ['first_name'] })
       .optional()
-      .openapi({ description: 'Staff: book for a client by e-mail (created if new to the shop) or by the phone number of an existing one' }),
+      .openapi({
+        description:
+          'Staff: book for a client by e-mail (created if new to the shop), or by phone: an existing client of the shop with that number, else a new one from first_name + phone (no e-mail; 422 without first_name)',
+      }),
     source: z.enum(['staff', 'walk_in']).optional().openapi({ description: 'Staff bookings: a phone/desk booking or a walk-in' }),
   })
   .refine((b) => !(b.client_id && b.client), { message: 'Give client_id or client, not both', path: ['client'] })

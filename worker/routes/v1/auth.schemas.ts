@@ -5,7 +5,7 @@ import { WireInstant } from './wire.schemas';
 export const UserSchema = z
   .object({
     id: z.uuid(),
-    email: z.email(),
+    email: z.email().nullable().openapi({ description: 'Null for a client added by phone only (walk-in, phone booking)' }),
     first_name: z.string(),
     last_name: z.string(),
     phone: z.string().nullable().openapi({ description: 'Digits only', example: '12125550134' }),

@@ -11,7 +11,7 @@ export const ClientDetailQuery = z.object({ shop_id: Uuid.openapi({ description:
 export const ClientDetailSchema = z
   .object({
     id: z.uuid(),
-    email: z.string(),
+    email: z.string().nullable(),
     first_name: z.string(),
     last_name: z.string(),
     phone_last4: z.string().nullable(),

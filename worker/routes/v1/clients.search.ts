@@ -14,7 +14,7 @@ export const SearchClientsQuery = z.object({
 export const ClientSummarySchema = z
   .object({
     id: z.uuid(),
-    email: z.string(),
+    email: z.string().nullable(),
     first_name: z.string(),
     last_name: z.string(),
     phone_last4: z.string().nullable(),

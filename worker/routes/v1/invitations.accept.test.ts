@@ -27,7 +27,7 @@ async function invited(expiresInMs = 86_400_000, { verified = true } = {}) {
   const token = newOpaqueToken();
   const [invitation] = await db
     .insert(invitations)
-    .values({ shopId: shop!.id, email: user!.email.toUpperCase(), role: 'barber', tokenHash: await hashToken(token), expiresAt: new Date(Date.now() + expiresInMs) })
+    .values({ shopId: shop!.id, email: user!.email!.toUpperCase(), role: 'barber', tokenHash: await hashToken(token), expiresAt: new Date(Date.now() + expiresInMs) })
     .returning();
   return { shop: shop!, user: user!, invitation: invitation!, token, auth: await tokenFor(user!.id) };
 }

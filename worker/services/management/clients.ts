@@ -35,7 +35,7 @@ export interface ClientNoteView {
 
 export interface ClientDetail {
   id: string;
-  email: string;
+  email: string | null;
   first_name: string;
   last_name: string;
   phone_last4: string | null;

@@ -1,0 +1,2 @@
+ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "users" ADD CONSTRAINT "users_contact_check" CHECK ("users"."email" IS NOT NULL OR "users"."phone_enc" IS NOT NULL);
