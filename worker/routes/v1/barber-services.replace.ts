@@ -2,10 +2,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { authorizeBarber } from '../../services/management/access';
-import { replaceOfferings } from '../../services/management/catalogue';
+import { saveOfferings } from '../../services/management/catalogue';
 import type { HonoEnv } from '../../types';
 import { DurationMin, IdParams, PriceCents, Uuid } from './management.schemas';
-import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const ReplaceBarberServicesBody = z
   .object({
@@ -67,16 +66,15 @@ export function registerReplaceBarberServices(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(replaceBarberServicesRoute, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const db = c.get('services').db;
+    const services = c.get('services');
     const actorId = currentUser(c).userId;
-    const ctx = await authorizeBarber(db, actorId, id, 'self_or_owner', { withServices: true });
-    const offerings = await replaceOfferings(
-      db,
+    const ctx = await authorizeBarber(services.db, actorId, id, 'self_or_owner', { withServices: true });
+    const offerings = await saveOfferings(
+      services,
       actorId,
       { barberId: id, shopId: ctx.barber.shopId, policy: ctx.shop.policy, catalogue: ctx.shopServices },
       body.services,
     );
-    await availabilityChangedIn(c.get('services'), { barberIds: [id], shopId: ctx.barber.shopId, serviceIds: ctx.shopServices.map((s) => s.id) });
     return c.json({ barber_id: id, services: offerings }, 200);
   });
 }

@@ -2,11 +2,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { authorizeBarber } from '../../services/management/access';
-import { createTimeOff } from '../../services/management/schedule';
+import { addTimeOff } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { AppointmentRefSchema, IdParams, Instant, TimeOffSchema, appointmentRef, timeOffView } from './management.schemas';
 import { IdempotencyHeaders, idempotent } from '../../middleware/idempotency';
-import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const CreateTimeOffBody = z
   .object({
@@ -51,16 +50,15 @@ export function registerCreateTimeOff(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(createTimeOffRoute, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const db = c.get('services').db;
+    const services = c.get('services');
     const actorId = currentUser(c).userId;
-    const { barber, shop } = await authorizeBarber(db, actorId, id, 'self_or_owner');
-    const result = await createTimeOff(
-      db,
+    const { barber, shop } = await authorizeBarber(services.db, actorId, id, 'self_or_owner');
+    const result = await addTimeOff(
+      services,
       actorId,
       { barberId: id, shopId: barber.shopId, timezone: shop.timezone },
       { startsAt: new Date(body.starts_at), endsAt: new Date(body.ends_at), reason: body.reason ?? null },
     );
-    await availabilityChangedIn(c.get('services'), { barberIds: [id] });
     return c.json({ time_off: timeOffView(result.timeOff), stranded_appointments: result.stranded.map(appointmentRef) }, 201);
   });
 }

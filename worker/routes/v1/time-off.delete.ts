@@ -2,10 +2,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { authorizeBarber } from '../../services/management/access';
-import { deleteTimeOff } from '../../services/management/schedule';
+import { removeTimeOff } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { IdParams } from './management.schemas';
-import { availabilityChangedIn } from '../../services/availability-cache';
 
 export const DeleteTimeOffParams = IdParams.extend({
   time_off_id: z.uuid().openapi({ param: { name: 'time_off_id', in: 'path' } }),
@@ -33,11 +32,10 @@ export const deleteTimeOffRoute = createRoute({
 export function registerDeleteTimeOff(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(deleteTimeOffRoute, async (c) => {
     const { id, time_off_id } = c.req.valid('param');
-    const db = c.get('services').db;
+    const services = c.get('services');
     const actorId = currentUser(c).userId;
-    const { barber, shop } = await authorizeBarber(db, actorId, id, 'self_or_owner');
-    await deleteTimeOff(db, actorId, { barberId: id, shopId: barber.shopId, timezone: shop.timezone }, time_off_id);
-    await availabilityChangedIn(c.get('services'), { barberIds: [id] });
+    const { barber, shop } = await authorizeBarber(services.db, actorId, id, 'self_or_owner');
+    await removeTimeOff(services, actorId, { barberId: id, shopId: barber.shopId, timezone: shop.timezone }, time_off_id);
     return c.body(null, 204);
   });
 }

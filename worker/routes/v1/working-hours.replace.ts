@@ -3,10 +3,9 @@ import { parseClock, formatClock } from '../../domain/working-hours';
 import { errorResponses } from '../../lib/errors';
 import { currentUser, requireAuth } from '../../middleware/auth';
 import { authorizeBarber } from '../../services/management/access';
-import { replaceWorkingHours } from '../../services/management/schedule';
+import { saveWorkingHours } from '../../services/management/schedule';
 import type { HonoEnv } from '../../types';
 import { AppointmentRefSchema, IdParams, appointmentRef } from './management.schemas';
-import { availabilityChangedIn } from '../../services/availability-cache';
 
 const Clock = z
   .string()
@@ -68,12 +67,11 @@ export function registerReplaceWorkingHours(app: OpenAPIHono<HonoEnv>): void {
   app.openapi(replaceWorkingHoursRoute, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const db = c.get('services').db;
+    const services = c.get('services');
     const actorId = currentUser(c).userId;
-    const { barber, shop } = await authorizeBarber(db, actorId, id, 'self_or_owner');
+    const { barber, shop } = await authorizeBarber(services.db, actorId, id, 'self_or_owner');
     const rules = body.rules.map((r) => ({ weekday: r.weekday, startMinute: parseClock(r.start)!, endMinute: parseClock(r.end)! }));
-    const result = await replaceWorkingHours(db, actorId, { barberId: id, shopId: barber.shopId, timezone: shop.timezone }, rules);
-    await availabilityChangedIn(c.get('services'), { barberIds: [id] });
+    const result = await saveWorkingHours(services, actorId, { barberId: id, shopId: barber.shopId, timezone: shop.timezone }, rules);
     return c.json(
       {
         barber_id: id,

@@ -6,6 +6,8 @@ import { barberServices, services, type BarberService, type Service, type ShopPo
 import { priceViolation } from '../../domain/policy';
 import type { FieldError } from '../../lib/errors';
 import { auditQuery } from '../audit';
+import { availabilityChanged } from '../availability-cache';
+import type { Services } from '../container';
 import type { ShopServiceSummary } from './access';
 import { conflictOn, unprocessable } from './errors';
 
@@ -163,4 +165,22 @@ export async function replaceOfferings(
   await db.batch(queries);
   const byId = new Map(target.catalogue.map((s) => [s.id, s]));
   return rows.map((r) => toOffering(r, byId.get(r.serviceId)!));
+}
+
+/**
+ * replaceOfferings, then the cache of who offers what is invalidated for this barber and the
+ * shop's "any barber" rosters. The API and the services page both save through this.
+ */
+export async function saveOfferings(
+  services: Pick<Services, 'db' | 'redis' | 'config' | 'logger'>,
+  actorId: string,
+  target: { barberId: string; shopId: string; policy: ShopPolicy; catalogue: ShopServiceSummary[] },
+  offerings: readonly OfferingInput[],
+): Promise<Offering[]> {
+  const saved = await replaceOfferings(services.db, actorId, target, offerings);
+  await availabilityChanged(
+    { redis: services.redis, prefix: services.config.REDIS_PREFIX, logger: services.logger },
+    { barberIds: [target.barberId], shopId: target.shopId, serviceIds: target.catalogue.map((s) => s.id) },
+  );
+  return saved;
 }

@@ -10,6 +10,8 @@ import { sortRules, strandedByRules, validateWeeklyRules, type WeeklyRule } from
 import { ApiError } from '../../lib/errors';
 import { wireInstant } from '../../lib/wire';
 import { auditQuery } from '../audit';
+import { availabilityChanged } from '../availability-cache';
+import type { Services } from '../container';
 import { readCursor } from '../pagination';
 import { unprocessable } from './errors';
 
@@ -108,4 +110,42 @@ export async function listTimeOff(
 export async function deleteTimeOff(db: Db, actorId: string, target: ScheduleTarget, timeOffId: string): Promise<void> {
   const deleted = await deleteTimeOffAudited(db, { timeOffId, barberId: target.barberId, shopId: target.shopId, actorId });
   if (!deleted) throw new ApiError('not_found', 'No such time off for this barber');
+}
+
+/** What a schedule write needs to also move the availability cache once it has committed. */
+export type ScheduleServices = Pick<Services, 'db' | 'redis' | 'config' | 'logger'>;
+
+const cacheOf = (services: ScheduleServices) => ({ redis: services.redis, prefix: services.config.REDIS_PREFIX, logger: services.logger });
+
+/**
+ * replaceWorkingHours, then the barber's cached availability is invalidated: the booking pages
+ * show the new slots on their next read. The API and the hours page both save through this.
+ */
+export async function saveWorkingHours(
+  services: ScheduleServices,
+  actorId: string,
+  target: ScheduleTarget,
+  rules: readonly WeeklyRule[],
+): Promise<{ rules: WeeklyRule[]; stranded: Appointment[] }> {
+  const result = await replaceWorkingHours(services.db, actorId, target, rules);
+  await availabilityChanged(cacheOf(services), { barberIds: [target.barberId] });
+  return result;
+}
+
+/** createTimeOff, then the barber's cached availability is invalidated. */
+export async function addTimeOff(
+  services: ScheduleServices,
+  actorId: string,
+  target: ScheduleTarget,
+  input: { startsAt: Date; endsAt: Date; reason: string | null },
+): Promise<{ timeOff: TimeOff; stranded: Appointment[] }> {
+  const result = await createTimeOff(services.db, actorId, target, input);
+  await availabilityChanged(cacheOf(services), { barberIds: [target.barberId] });
+  return result;
+}
+
+/** deleteTimeOff, then the barber's cached availability is invalidated. */
+export async function removeTimeOff(services: ScheduleServices, actorId: string, target: ScheduleTarget, timeOffId: string): Promise<void> {
+  await deleteTimeOff(services.db, actorId, target, timeOffId);
+  await availabilityChanged(cacheOf(services), { barberIds: [target.barberId] });
 }
