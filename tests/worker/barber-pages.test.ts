@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, users, workingHours } from '../../worker/db/schema';
+import { appointments, memberships, users, workingHours } from '../../worker/db/schema';
 import { zonedTimeToUtc } from '../../worker/domain/time';
 import { hashPassword } from '../../worker/lib/password';
 import { createBookingWorld, existingAppointment, localDay, localInstant } from './booking-world';
@@ -245,5 +245,63 @@ describe('the week page (/work/week)', () => {
     expect(await peek.text()).not.toContain(w.barber.barber.displayName);
     const rows = await db.select().from(appointments).where(and(eq(appointments.barberId, w.barber.barber.id)));
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('the book-a-client page (/work/book)', () => {
+  it('finds an existing client by name and by phone digits, and books them with source staff', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const [client] = await db
+      .insert(users)
+      .values({ email: `marguerite-${Date.now()}@example.test`, firstName: 'Marguerite', lastName: 'Okonkwo', phoneLast4: '4821', phoneEnc: 'not-read-by-search' })
+      .returning();
+    await db.insert(memberships).values({ userId: client!.id, shopId: w.shop.id, role: 'client' });
+    const cookie = await signIn(w.barber.user.id);
+
+    const byName = decode(await (await getPage('/work/book?q=margu', cookie)).text());
+    expect(byName).toContain('Marguerite Okonkwo');
+    expect(byName).toContain('••• 4821');
+    expect(byName).toContain('No visits yet');
+    expect(byName).toContain(`name="client" value="${client!.id}"`);
+    const byPhone = decode(await (await getPage('/work/book?q=4821', cookie)).text());
+    expect(byPhone).toContain('Marguerite Okonkwo');
+    // Another shop's clients are not found.
+    const other = await createBookingWorld(db);
+    const elsewhere = await signIn(other.barber.user.id);
+    expect(decode(await (await getPage('/work/book?q=margu', elsewhere)).text())).not.toContain('Marguerite Okonkwo');
+
+    const day = localDay(w.timezone, 2);
+    const start = localInstant(w.timezone, 2, '10:00').toISOString();
+    const times = decode(await (await getPage(`/work/book?${new URLSearchParams({ client: client!.id, service: w.short.id, day })}`, cookie)).text());
+    expect(times).toContain(`name="start" value="${start}"`);
+
+    const booked = await postForm('/work/book', { client: client!.id, service: w.short.id, day, start }, cookie);
+    expect(booked.status).toBe(200);
+    const html = decode(await booked.text());
+    expect(html).toContain('Booked Marguerite Okonkwo');
+    expect(html).toContain(`href="/work?date=${day}"`);
+    const rows = await db.select().from(appointments).where(eq(appointments.clientId, client!.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ source: 'staff', barberId: w.barber.barber.id, status: 'confirmed' });
+    expect(rows[0]!.startTime.toISOString()).toBe(start);
+
+    // The same time again is refused in words, not an error page.
+    const again = await postForm('/work/book', { client: client!.id, service: w.short.id, day, start }, cookie);
+    expect(again.status).toBe(409);
+    expect(decode(await again.text())).toContain('Choose another time.');
+  });
+
+  it('another shop’s barber gets 404 with ?barber= and books nothing', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const other = await createBookingWorld(db);
+    const stranger = await signIn(other.barber.user.id);
+    const peek = await getPage(`/work/book?barber=${w.barber.barber.id}&q=test`, stranger);
+    expect(peek.status).toBe(404);
+    const start = localInstant(w.timezone, 2, '10:00').toISOString();
+    const write = await postForm(`/work/book?barber=${w.barber.barber.id}`, { client: w.client.user.id, service: w.short.id, start }, stranger);
+    expect(write.status).toBe(404);
+    expect(await db.select().from(appointments).where(eq(appointments.barberId, w.barber.barber.id))).toHaveLength(0);
   });
 });
