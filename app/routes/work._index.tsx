@@ -1,6 +1,8 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
-import { Link, useFetcher, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
+import { Link, useActionData, useFetcher, useLoaderData } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { AddWalkIn } from '../components/walk-in-queue';
+import walkInCss from '../styles/walk-ins.css?url';
 import { privateHeaders } from './account.server';
 import { actOnSheet, loadSheet, type GapRow, type SheetAction, type SheetRow } from './work.server';
 
@@ -9,6 +11,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export const headers = privateHeaders;
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: walkInCss }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   return loadSheet(context.services, request);
@@ -83,7 +87,8 @@ function Gap({ row }: { row: GapRow }) {
 }
 
 export default function DaySheetPage() {
-  const { page, problem } = useLoaderData<typeof loader>();
+  const { page, problem, walkIn } = useLoaderData<typeof loader>();
+  const posted = useActionData<typeof action>();
   const hydrated = useHydrated();
   if (!page) {
     return (
@@ -106,6 +111,12 @@ export default function DaySheetPage() {
         </Link>
       </nav>
       <p className="muted">Working: {page.workingText}</p>
+      {walkIn ? (
+        <details className="sheet-walk-in" open={typeof posted === 'object' && posted !== null && 'walkIn' in posted}>
+          <summary>Walk-in</summary>
+          <AddWalkIn view={walkIn} heading="Add a walk-in" defaultBarber={page.barberId} posted={posted} />
+        </details>
+      ) : null}
       {page.rows.length === 0 ? <p>Nothing booked and no working time this day.</p> : null}
       <ol className="sheet">
         {page.rows.map((row) => (row.kind === 'gap' ? <Gap key={`gap-${row.time}`} row={row} /> : <Appointment key={row.id} row={row} />))}

@@ -7,6 +7,7 @@ import { addDays, formatPlainDate, parsePlainDate } from '../../worker/domain/ti
 import { formatDay, formatMoney, formatTime } from '../lib/format';
 import { visitorLocale } from '../lib/locale.server';
 import { signedIn } from './account.server';
+import { addWalkIn, sheetWalkIn } from './work.queue.server';
 
 export type SheetAction = 'arrive' | 'complete' | 'no_show';
 
@@ -121,16 +122,20 @@ export async function loadSheet(services: Services, request: Request) {
   const q = query(request);
   try {
     const sheet = await daySheet(services, userId, q.barber, q.date);
-    return data({ page: sheetPage(sheet, q.barber === null, visitorLocale(request)), problem: null }, { headers });
+    const locale = visitorLocale(request);
+    const walkIn = await sheetWalkIn(services, userId, sheet, q.barber === null, locale);
+    return data({ page: sheetPage(sheet, q.barber === null, locale), problem: null, walkIn }, { headers });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     const problem = err.code === 'not_found' && q.barber === null ? 'You have no chair at a shop yet.' : err.message;
-    return data({ page: null, problem }, { status: err.status, headers });
+    return data({ page: null, problem, walkIn: null }, { status: err.status, headers });
   }
 }
 
 /** One tap on the sheet: the same services as the API, so the same rules. */
 export async function actOnSheet(services: Services, request: Request) {
+  // The sheet's "Walk-in" form: placed through the walk-in service, then the sheet shows the new row.
+  if ((await request.clone().formData()).get('intent') === 'walk_in') return addWalkIn(services, request, null);
   const { userId, headers } = await signedIn(services, request);
   const form = await request.formData();
   const id = String(form.get('id') ?? '');
