@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, memberships, users, workingHours } from '../../worker/db/schema';
+import { appointments, memberships, timeOff, users, workingHours } from '../../worker/db/schema';
 import { zonedTimeToUtc } from '../../worker/domain/time';
 import { hashPassword } from '../../worker/lib/password';
 import { createBookingWorld, existingAppointment, localDay, localInstant } from './booking-world';
@@ -303,5 +303,39 @@ describe('the book-a-client page (/work/book)', () => {
     const write = await postForm(`/work/book?barber=${w.barber.barber.id}`, { client: w.client.user.id, service: w.short.id, start }, stranger);
     expect(write.status).toBe(404);
     expect(await db.select().from(appointments).where(eq(appointments.barberId, w.barber.barber.id))).toHaveLength(0);
+  });
+});
+
+describe('the time-off page (/work/time-off)', () => {
+  it('adds a block in the shop’s zone, names the bookings inside it, lists it and removes it; another shop’s barber gets 404', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { timezone: 'Europe/London' });
+    const other = await createBookingWorld(db);
+    const barberId = w.barber.barber.id;
+    await existingAppointment(db, w, { start: localInstant(w.timezone, 3, '10:00') });
+    const cookie = await signIn(w.barber.user.id);
+    const day = localDay(w.timezone, 3);
+    const bad = await postForm('/work/time-off', { intent: 'add', from: `${day}T12:00`, to: `${day}T09:00` }, cookie);
+    expect(bad.status).toBe(422);
+    expect(decode(await bad.text())).toContain('The block ends before it starts');
+    const added = await postForm('/work/time-off', { intent: 'add', from: `${day}T09:00`, to: `${day}T13:00`, reason: 'Dentist' }, cookie);
+    expect(added.status).toBe(200);
+    const html = decode(await added.text());
+    expect(html).toContain('Time off added.');
+    expect(html).toContain('These bookings fall inside it');
+    const [block] = await db.select().from(timeOff).where(eq(timeOff.barberId, barberId));
+    expect(block!.startsAt.toISOString()).toBe(localInstant(w.timezone, 3, '09:00').toISOString());
+    expect(block!.reason).toBe('Dentist');
+    expect(decode(await (await getPage('/work/time-off', cookie)).text())).toContain('Dentist');
+
+    const stranger = await signIn(other.barber.user.id);
+    expect((await getPage(`/work/time-off?barber=${barberId}`, stranger)).status).toBe(404);
+    const steal = await postForm(`/work/time-off?barber=${barberId}`, { intent: 'remove', id: block!.id }, stranger);
+    expect(steal.status).toBe(404);
+    expect(await db.select().from(timeOff).where(eq(timeOff.barberId, barberId))).toHaveLength(1);
+
+    const removed = await postForm('/work/time-off', { intent: 'remove', id: block!.id }, cookie);
+    expect(removed.status).toBe(200);
+    expect(await db.select().from(timeOff).where(eq(timeOff.barberId, barberId))).toHaveLength(0);
   });
 });
