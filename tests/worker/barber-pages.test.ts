@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointments, memberships, timeOff, users, workingHours } from '../../worker/db/schema';
+import { appointments, barberServices, memberships, timeOff, users, workingHours } from '../../worker/db/schema';
 import { zonedTimeToUtc } from '../../worker/domain/time';
 import { hashPassword } from '../../worker/lib/password';
 import { createBookingWorld, existingAppointment, localDay, localInstant } from './booking-world';
@@ -337,5 +337,32 @@ describe('the time-off page (/work/time-off)', () => {
     const removed = await postForm('/work/time-off', { intent: 'remove', id: block!.id }, cookie);
     expect(removed.status).toBe(200);
     expect(await db.select().from(timeOff).where(eq(timeOff.barberId, barberId))).toHaveLength(0);
+  });
+});
+
+describe('the services page (/work/services)', () => {
+  it('saves which services the barber does at their own price and length, with the shop’s default beside', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const other = await createBookingWorld(db);
+    const barberId = w.barber.barber.id;
+    const cookie = await signIn(w.barber.user.id);
+    const page = decode(await (await getPage('/work/services', cookie)).text());
+    expect(page).toContain(`<legend>${w.short.name}</legend>`);
+    expect(page).toContain('Shop: $30.00, 30 min');
+
+    const stranger = await signIn(other.barber.user.id);
+    expect((await getPage(`/work/services?barber=${barberId}`, stranger)).status).toBe(404);
+    expect((await postForm(`/work/services?barber=${barberId}`, { offer: w.short.id }, stranger)).status).toBe(404);
+    expect(await db.select().from(barberServices).where(eq(barberServices.barberId, barberId))).toHaveLength(2);
+
+    const bad = await postForm('/work/services', { offer: w.short.id, [`price-${w.short.id}`]: 'lots' }, cookie);
+    expect(bad.status).toBe(422);
+    expect(decode(await bad.text())).toContain('enter a price like 25.00');
+    const saved = await postForm('/work/services', { offer: w.short.id, [`price-${w.short.id}`]: '35.50', [`duration-${w.short.id}`]: '45' }, cookie);
+    expect(saved.status).toBe(200);
+    expect(decode(await saved.text())).toContain('Services saved.');
+    const rows = await db.select().from(barberServices).where(eq(barberServices.barberId, barberId));
+    expect(rows).toEqual([expect.objectContaining({ serviceId: w.short.id, priceCents: 3550, durationMin: 45 })]);
   });
 });
