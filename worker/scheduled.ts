@@ -7,6 +7,7 @@ import { createServices } from './services/container';
 import { sweepMovements } from './services/payments';
 import { syncDueBusyTimes } from './services/calendar-sync';
 import { sendReminders } from './services/reminders';
+import { sweepWalkIns } from './services/walk-ins';
 
 /**
  * Cron: the safety net behind per-barber alarms. Finds barbers with lapsed holds and asks each
@@ -65,6 +66,12 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     }
   } catch (err) {
     logger.error('reminders failed', { err });
+  }
+  try {
+    // Safety net for "you're next" texts (settle and cancel send them first; keys dedupe).
+    summary.walk_ins_next = await sweepWalkIns(createServices(env, config, logger));
+  } catch (err) {
+    logger.error('walk-in sweep failed', { err });
   }
   logger.info('scheduled run', summary);
 }

@@ -17,6 +17,7 @@ import {
 import { checkBooking, depositFor, normaliseSnapshot, rejectionText, type BookingRejection, type ScheduleSnapshot } from '../domain/schedule';
 import { decideCancellation, decideNoShow, isInsideCancelWindow, type CancelDecision } from '../domain/cancellation';
 import { toZonedParts } from '../domain/time';
+import { checkWalkIn } from '../domain/walk-ins';
 import { upfrontKind } from '../domain/payments';
 import type { ErrorCode } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
@@ -50,6 +51,11 @@ export interface BookInput {
   appointmentId?: string;
   /** The shop the caller was authorised for: a barber of another shop is "not found". */
   shopId?: string;
+  /**
+   * A walk-in (domain/walk-ins.ts): today only, on a 5-minute grid, no minimum notice; hours,
+   * breaks, time off, buffers and bookings apply as to any booking, and nothing is taken up front.
+   */
+  walkIn?: boolean;
 }
 
 export interface MoveInput {
@@ -63,6 +69,8 @@ export interface MoveInput {
   serviceId: string;
   startMs: number;
   actorId: string;
+  /** Moving a walk-in (earlier, when the chair frees up): checked with the walk-in rules. */
+  walkIn?: boolean;
 }
 
 export type SettleKind = 'cancel' | 'complete' | 'no_show' | 'confirm';
@@ -142,12 +150,12 @@ export class BarberSchedule extends DurableObject<Env> {
         const snap = await this.#ensureSnapshot(ctx);
         if (input.shopId !== undefined && snap.shop_id !== input.shopId) return { ok: false as const, error: notInShop() };
         const now = Date.now();
-        const check = checkBooking(snap, input.serviceId, input.startMs, now);
+        const check = input.walkIn ? checkWalkIn(snap, input.serviceId, input.startMs, now) : checkBooking(snap, input.serviceId, input.startMs, now);
         if (!check.ok) {
           if (this.#mayBeStale(ctx, check.reason)) continue;
           return { ok: false as const, error: rejected(check.reason) };
         }
-        const deposit = depositFor(snap.policy, check.offering.price_cents);
+        const deposit = input.walkIn ? 0 : depositFor(snap.policy, check.offering.price_cents);
         // A card-on-file shop holds an online booking until the card is saved (when payments are on).
         const wantsCard = snap.policy.card_on_file && deposit === 0 && input.source === 'online' && snap.payments_ready === true;
         if (deposit > 0 && !(snap.payments_ready === true && snap.stripe_account_id)) {
@@ -236,7 +244,9 @@ export class BarberSchedule extends DurableObject<Env> {
             },
           };
         }
-        const check = checkBooking(snap, input.serviceId, input.startMs, now, input.appointmentId);
+        const check = input.walkIn
+          ? checkWalkIn(snap, input.serviceId, input.startMs, now, input.appointmentId)
+          : checkBooking(snap, input.serviceId, input.startMs, now, input.appointmentId);
         if (!check.ok) {
           if (this.#mayBeStale(ctx, check.reason)) continue;
           return { ok: false as const, error: rejected(check.reason) };

@@ -17,7 +17,8 @@ import { base64url as jose64 } from 'jose';
 import type { AppConfig } from '../env';
 import { parseJson } from '../lib/json';
 
-export const MANAGE_PURPOSES = ['view', 'reschedule', 'cancel'] as const;
+/** `walk_in`: a walk-in's status link (see and leave the queue; services/walk-ins.ts), never a manage page. */
+export const MANAGE_PURPOSES = ['view', 'reschedule', 'cancel', 'walk_in'] as const;
 export type ManagePurpose = (typeof MANAGE_PURPOSES)[number];
 
 /** Purposes that can be used once only (their `j` is recorded in manage_link_uses when used). */

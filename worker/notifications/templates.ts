@@ -8,7 +8,7 @@
  * stable UID, so calendars update the event instead of adding another.
  */
 import { icsCalendar } from '../domain/ics';
-import { escapeHtml, formatMoney, formatWhen, safeHref } from './format';
+import { escapeHtml, formatMoney, formatTime, formatWhen, safeHref } from './format';
 
 export interface RenderContext {
   locale: string;
@@ -184,6 +184,28 @@ const drafts: Record<string, (data: Data, secrets: Record<string, string>, ctx: 
       subject: `${a.shop}: we missed you — ${a.when}`,
       paragraphs: [a.greeting, `You were booked for ${a.what} on ${a.when} and did not come.`, ...(fee ? [`A no-show fee of ${fee} was charged as the shop's policy says.`] : [])],
       sms: `${a.shop}: we missed you on ${a.when}.${fee ? ` A no-show fee of ${fee} applies.` : ''}`,
+    };
+  },
+  'walk_in.joined': (data, secrets, ctx) => {
+    const a = appointment('walk_in.joined', data, ctx);
+    const around = formatTime(a.startMs, a.zone, ctx.locale);
+    const link = secrets.link ?? str(data, 'link');
+    return {
+      subject: `${a.shop}: you’re in the queue — around ${around}`,
+      paragraphs: [a.greeting, `You’re in the walk-in queue for ${a.what}, around ${around}. We’ll text you when you’re next.`],
+      ...(link ? { action: { label: 'See your place or leave the queue', url: link } } : {}),
+      sms: `${a.shop}: you’re in the queue — ${a.what}, around ${around}. We’ll text when you’re next.${link ? ` Your place: ${link}` : ''}`,
+    };
+  },
+  'walk_in.next': (data, secrets, ctx) => {
+    const a = appointment('walk_in.next', data, ctx);
+    const around = formatTime(a.startMs, a.zone, ctx.locale);
+    const link = secrets.link ?? str(data, 'link');
+    return {
+      subject: `${a.shop}: you’re next — around ${around}`,
+      paragraphs: [a.greeting, `You’re next for ${a.what}, around ${around}. Please be at the shop.`],
+      ...(link ? { action: { label: 'See your place', url: link } } : {}),
+      sms: `${a.shop}: you’re next — ${a.what}, around ${around}. Please be at the shop.${link ? ` ${link}` : ''}`,
     };
   },
   'waitlist.offer': (data, secrets, ctx) => {

@@ -20,6 +20,7 @@ import { registerGoogleSettings } from './v1/integrations.google-settings';
 import { registerListShops } from './v1/shops.list';
 import { registerManagementRoutes } from './management';
 import { registerBookingRoutes } from './booking';
+import { registerWalkInRoutes } from './walk-ins';
 import { registerPaymentRoutes } from './payments';
 import { registerNotificationRoutes } from './notifications';
 import { registerManageCancel } from './v1/manage.cancel';
@@ -46,6 +47,7 @@ export function registerApiRoutes(app: OpenAPIHono<HonoEnv>): void {
   registerListAppointments(app);
   registerGetAppointment(app);
   registerBookingRoutes(app);
+  registerWalkInRoutes(app);
   registerPaymentRoutes(app);
   // Google Calendar sync (issue #12)
   registerGoogleConnect(app);

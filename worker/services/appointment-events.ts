@@ -90,7 +90,9 @@ export function appointmentEvents(event: AppointmentEvent): NotificationMessage[
   const data = eventData(event);
   const messages: NotificationMessage[] = [];
   if (a.client_email) messages.push({ dedupe_key: key, channel: 'email', to: a.client_email, template: templates[event.kind], data });
-  if (smsKinds.has(event.kind)) {
+  // A walk-in's join is texted by services/walk-ins.ts (with the status link), not as a booking confirmation.
+  const walkInJoin = (event.kind === 'confirmed' || event.kind === 'rescheduled') && a.source === 'walk_in';
+  if (smsKinds.has(event.kind) && !walkInJoin) {
     messages.push({ dedupe_key: `${key}:sms`, channel: 'sms', to: smsRecipient(a.client_id), template: templates[event.kind], data });
   }
   return [...messages, ...calendar];

@@ -22,6 +22,7 @@ import { executeMovements, upfrontForNewHold, type PaymentHandle } from './payme
 import type { MovementOutcome } from '../db/queries/payments';
 import type { Movement } from '../db/queries/booking';
 import { appointmentEvents, type AppointmentEvent } from './appointment-events';
+import { walkInFollowUp } from './walk-ins';
 
 /** Booking answers are the same appointment object the reads return. */
 export type AppointmentDetail = AppointmentView;
@@ -178,6 +179,8 @@ async function staffClient(services: Services, actorId: string, shopId: string, 
   }
   return resolved.clientId;
 }
+
+const sameLocalDay = (a: number, b: number, tz: string) => formatPlainDate(localDate(new Date(a), tz)) === formatPlainDate(localDate(new Date(b), tz));
 
 /** A whole number a text can reach: 7 to 15 digits (E.164 allows at most 15). */
 export function plausiblePhone(digits: string): boolean {
@@ -356,6 +359,8 @@ export async function settle(
   const a = result.appointment;
   const after = { ...a, paid_cents: a.paid_cents + moved.paid, refunded_cents: a.refunded_cents + moved.refunded };
   await tellClientOfMoney(services, after, result.movements, sent);
+  // Today's chair changed: walk-ins may move earlier (finished early) and someone may be next.
+  if (kind !== 'confirm' && sameLocalDay(a.start_ms, Date.now(), a.timezone)) await walkInFollowUp(services, a.shop_id, a.barber_id, kind);
   return {
     movements,
     appointment: appointmentDetail(after),

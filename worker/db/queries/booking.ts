@@ -80,7 +80,7 @@ export const recordJson = (a: string) => {
 export type SnapshotRecord = Omit<ScheduleSnapshot, 'policy'> & { policy: Record<string, unknown> };
 
 /** The snapshot of barber `b` (an alias in the surrounding FROM) as one json value. */
-function snapshotJson(b: SQL): SQL {
+export function snapshotJson(b: SQL): SQL {
   return sql`json_build_object(
     'barber_id', ${b}.id, 'barber_user_id', ${b}.user_id, 'barber_name', ${b}.display_name,
     'shop_id', ${b}.shop_id, 'active', ${b}.active, 'version', ${b}.schedule_version,
