@@ -366,3 +366,48 @@ describe('the services page (/work/services)', () => {
     expect(rows).toEqual([expect.objectContaining({ serviceId: w.short.id, priceCents: 3550, durationMin: 45 })]);
   });
 });
+
+describe('the calendar page (/work/calendar)', () => {
+  it('makes a feed link, rotates it (the old link gets 404); another shop’s barber gets 404', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const other = await createBookingWorld(db);
+    const cookie = await signIn(w.barber.user.id);
+    expect(decode(await (await getPage('/work/calendar', cookie)).text())).toContain('No feed link yet.');
+    const feedOf = async (res: Response) => {
+      expect(res.status).toBe(200);
+      const m = /id="feed-url"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="feed-url"/.exec(decode(await res.text()));
+      return new URL(m![1] ?? m![2]!);
+    };
+    const first = await feedOf(await postForm('/work/calendar', { intent: 'rotate' }, cookie));
+    expect((await call(`${first.pathname}${first.search}`)).status).toBe(200);
+    const second = await feedOf(await postForm('/work/calendar', { intent: 'rotate' }, cookie));
+    expect(second.search).not.toBe(first.search);
+    expect((await call(`${first.pathname}${first.search}`)).status).toBe(404);
+    expect((await call(`${second.pathname}${second.search}`)).status).toBe(200);
+
+    const stranger = await signIn(other.barber.user.id);
+    expect((await getPage(`/work/calendar?barber=${w.barber.barber.id}`, stranger)).status).toBe(404);
+    expect((await postForm(`/work/calendar?barber=${w.barber.barber.id}`, { intent: 'rotate' }, stranger)).status).toBe(404);
+    expect((await call(`${second.pathname}${second.search}`)).status).toBe(200);
+  });
+});
+
+describe('every barber page with ?barber= of another shop', () => {
+  it('answers 404 to a barber of another shop, to reads and writes alike', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const other = await createBookingWorld(db);
+    const stranger = await signIn(other.barber.user.id);
+    const id = w.barber.barber.id;
+    for (const page of ['week', 'book', 'hours', 'time-off', 'services', 'calendar']) {
+      const read = await getPage(`/work/${page}?barber=${id}`, stranger);
+      expect(read.status, page).toBe(404);
+      expect(await read.text()).not.toContain(w.barber.barber.displayName);
+    }
+    for (const page of ['book', 'hours', 'time-off', 'services', 'calendar']) {
+      expect((await postForm(`/work/${page}?barber=${id}`, { intent: 'save' }, stranger)).status, page).toBe(404);
+    }
+    expect(await rulesOf(id)).toHaveLength(7);
+  });
+});

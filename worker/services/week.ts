@@ -2,6 +2,7 @@
  * The barber's back office: whose chair a page works on (the caller's own, or — for an owner or
  * platform staff — one of the shop's barbers by id), and the barber's week in one Neon request.
  */
+import { connectionStateOf, type ConnectionState } from '../db/queries/calendar-sync';
 import { barberOfferingRowsQuery, barberRulesQuery, completedVisitsQuery, ownChairQuery, weekQuery } from '../db/queries/week';
 import { workingIntervals } from '../domain/availability';
 import type { WeeklyRule } from '../domain/working-hours';
@@ -153,4 +154,9 @@ export async function findShopClients(services: Pick<Services, 'db'>, shopId: st
     phone_last4: h.phoneLast4,
     visits: visits.get(h.id) ?? 0,
   }));
+}
+
+/** The chair's Google Calendar connection as the settings show it, or null when none. */
+export function googleStateFor(services: Pick<Services, 'db'>, chair: Chair): Promise<ConnectionState | null> {
+  return connectionStateOf(services.db, chair.barber.id);
 }
