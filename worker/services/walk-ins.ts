@@ -135,7 +135,8 @@ export async function joinWalkIn(services: Services, callerUserId: string | null
   const { firstName, lastName, digits } = validateJoin(input);
   const board = await loadBoard(services, shopId, callerUserId);
   if (callerUserId !== null && !board.staff) {
-    // Signed in but not staff here: a client joins like anyone else (no acting for others).
+    // Signed in but not staff here: a client joins like anyone else (rate-limited, no acting for others).
+    await checkLimit(services, { name: 'walk_in_join', limit: WALK_IN_JOINS_PER_WINDOW, window: '10 m', identifier: `${shopId}|${input.ip ?? 'unknown'}` });
     callerUserId = null;
   }
   const now = Date.now();
@@ -204,9 +205,8 @@ export async function walkInQueue(services: Services, callerUserId: string, shop
   const board = await walkInBoard(services.db, shopId, callerUserId);
   if (!board) throw new ApiError('not_found', 'No such shop');
   if (!board.staff) {
-    const known = board.day.some((d) => d.client_id === callerUserId);
     // A client of the shop learns only that this is for staff; anyone else that there is nothing here.
-    throw known ? new ApiError('forbidden', 'The queue is for the shop’s staff') : new ApiError('not_found', 'No such shop');
+    throw board.member ? new ApiError('forbidden', 'The queue is for the shop’s staff') : new ApiError('not_found', 'No such shop');
   }
   const now = Date.now();
   const entries = await ticketsOf(services, board, now, null);

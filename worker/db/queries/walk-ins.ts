@@ -30,6 +30,8 @@ export interface WalkInDayRow {
 export interface WalkInBoard {
   shop: { id: string; name: string; slug: string; timezone: string };
   staff: boolean;
+  /** The caller belongs to the shop (a membership or an appointment there): a client of it is told 403, a stranger 404. */
+  member: boolean;
   snapshots: SnapshotRecord[];
   day: WalkInDayRow[];
 }
@@ -39,10 +41,12 @@ function board(db: Db, where: SQL, callerUserId: string | null) {
     ? sql`(EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${callerUserId} AND m.shop_id = s.id AND m.role IN ('barber', 'owner'))
            OR ${isPlatformAdminSql(callerUserId)})`
     : sql`false`;
+  const member = callerUserId ? sql`(EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${callerUserId} AND m.shop_id = s.id)
+                OR EXISTS (SELECT 1 FROM appointments ca WHERE ca.client_id = ${callerUserId} AND ca.shop_id = s.id))` : sql`false`;
   const dayStart = sql`(date_trunc('day', now() AT TIME ZONE s.timezone) AT TIME ZONE s.timezone)`;
-  return db.execute<{ shop: unknown; staff: boolean | string; snaps: unknown; day: unknown }>(sql`
+  return db.execute<{ shop: unknown; staff: boolean | string; member: boolean | string; snaps: unknown; day: unknown }>(sql`
     SELECT json_build_object('id', s.id, 'name', s.name, 'slug', s.slug, 'timezone', s.timezone) AS shop,
-           ${staff} AS staff,
+           ${staff} AS staff, ${member} AS member,
            (SELECT coalesce(json_agg(${snapshotJson(sql`b`)} ORDER BY b.display_name, b.id), '[]')
               FROM barbers b WHERE b.shop_id = s.id AND b.active) AS snaps,
            (SELECT coalesce(json_agg(json_build_object(
@@ -56,10 +60,10 @@ function board(db: Db, where: SQL, callerUserId: string | null) {
       FROM shops s WHERE ${where}`);
 }
 
-function parse(row: { shop: unknown; staff: boolean | string; snaps: unknown; day: unknown } | undefined): WalkInBoard | null {
+function parse(row: { shop: unknown; staff: boolean | string; member: boolean | string; snaps: unknown; day: unknown } | undefined): WalkInBoard | null {
   if (!row) return null;
   const j = <T>(v: unknown) => jsonValue(v as object | string) as T;
-  return { shop: j(row.shop), staff: truthy(row.staff), snapshots: j(row.snaps), day: j(row.day) };
+  return { shop: j(row.shop), staff: truthy(row.staff), member: truthy(row.member), snapshots: j(row.snaps), day: j(row.day) };
 }
 
 /** The shop's walk-in board (null: no such shop), one statement. */
