@@ -135,7 +135,7 @@ export async function connectShopsToStandin(db: AnyDb, stripe: Stripe, options: 
     const account = known ?? await stripe.accounts.create({
       type: 'express',
       country: row.address?.country ?? 'US',
-      email: ownerEmail(row.id),
+      email: ownerEmail(row.id) ?? undefined,
       business_profile: { name: row.name },
       metadata: { shop_id: row.id },
     });
