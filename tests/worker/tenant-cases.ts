@@ -88,6 +88,8 @@ export const tenantCases: readonly TenantCase[] = [
   },
   { route: 'POST /api/v1/barbers/{id}/deactivate', path: (w) => `/api/v1/barbers/${w.victim.barber.id}/deactivate` },
   { route: 'GET /api/v1/shops/{id}/barbers', path: (w) => `/api/v1/shops/${w.victim.shop.id}/barbers` },
+  // The live walk-in queue names the shop's waiting clients: staff of that shop only.
+  { route: 'GET /api/v1/shops/{id}/walk-ins', path: (w) => `/api/v1/shops/${w.victim.shop.id}/walk-ins` },
   // Payments: the shop's Stripe account, its money, refunds
   { route: 'POST /api/v1/shops/{id}/stripe/onboarding', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe/onboarding` },
   { route: 'GET /api/v1/shops/{id}/stripe', path: (w) => `/api/v1/shops/${w.victim.shop.id}/stripe` },

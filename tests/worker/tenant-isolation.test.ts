@@ -39,6 +39,12 @@ const PUBLIC = new Set([
   'POST /api/v1/manage/cancel', // the same, with a single-use cancel link in the body
   'GET /api/v1/barbers/{id}/calendar.ics', // calendar apps: the secret in its URL (?token=) instead of a bearer; anything else is 404
   'GET /api/v1/integrations/google/callback', // Google sends the barber back: authenticated by its single-use state (bound to the user who started it), not a bearer
+  // Walk-ins: anyone at the door may ask the wait and join (rate-limited, first name + mobile);
+  // the ticket is read or left only with its signed link (?token= / body), bound to one walk-in.
+  'GET /api/v1/shops/{id}/walk-ins/quote',
+  'POST /api/v1/shops/{id}/walk-ins',
+  'GET /api/v1/walk-ins/status',
+  'POST /api/v1/walk-ins/leave',
 ]);
 
 /** Protected, but acting only on the caller's own account, never on a shop's data. */
