@@ -262,7 +262,7 @@ test('the dashboard shows the hand-computed figures of a known fortnight, and ev
     assert.equal(await figure.locator('table').count(), 1, `chart ${i} has its data table`);
   }
   // The tables sit in closed <details>: read their text, not what is on screen.
-  const revenue = (await page.locator('[id^="data-chart-revenue"]').first().textContent()) ?? '';
+  const revenue = (await page.locator('table[id^="data-chart-revenue"]').first().textContent()) ?? '';
   for (const figure of ['$140.00', '$10.00', '$6.90']) assert.ok(revenue.includes(figure), `the revenue table shows ${figure}`);
   await expectNoSeriousA11yViolations(page, 'dashboard');
   await screenshot(page, 'dashboard');
