@@ -49,29 +49,44 @@ export async function createFreeShop(tag = 'free'): Promise<FreeShop> {
     body: { name: 'Classic cut', description: 'Scissors and clippers, washed and styled', price_cents: 3500, currency: 'USD', duration_min: 30 },
   });
 
-  const barberUser = await registerClient({ firstName: 'Bea', lastName: 'Barber' });
-  await api(`/api/v1/shops/${shop.id}/invitations`, { token: owner.accessToken, body: { email: barberUser.email, role: 'barber' } });
-  const link = await linkFromOutbox(barberUser.email, '/invitations');
-  const token = new URLSearchParams(link.hash.slice(1)).get('token') ?? link.searchParams.get('token');
-  assert.ok(token, `the invitation link has no token: ${link}`);
-  const accepted = await api<{ barber: { id: string; display_name: string } }>('/api/v1/invitations/accept', {
-    token: barberUser.accessToken,
-    body: { token },
-  });
-  const barberId = accepted.barber.id;
-  await api(`/api/v1/barbers/${barberId}/services`, { method: 'PUT', token: owner.accessToken, body: { services: [{ service_id: service.id }] } });
-  await api(`/api/v1/barbers/${barberId}/working-hours`, {
-    method: 'PUT',
-    token: owner.accessToken,
-    body: { rules: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '09:00', end: '18:00' })) },
-  });
+  const barber = await hireBarber(owner, shop.id, service.id, { firstName: 'Bea', lastName: 'Barber' }, { start: '09:00', end: '18:00' });
   return {
     id: shop.id,
     slug: shop.slug,
     name: shop.name,
     timezone: shop.timezone,
     owner,
-    barber: { id: barberId, name: accepted.barber.display_name, user: barberUser },
+    barber,
     service: { id: service.id, name: service.name, priceCents: 3500, durationMin: 30 },
   };
+}
+
+/**
+ * A barber for `shopId` the way a shop gets one: the owner invites a new account, which accepts
+ * the e-mailed link; then the owner gives them the service and the same hours every day.
+ */
+export async function hireBarber(
+  owner: Client,
+  shopId: string,
+  serviceId: string,
+  person: { firstName: string; lastName: string },
+  hours: { start: string; end: string },
+): Promise<{ id: string; name: string; user: Client }> {
+  const user = await registerClient(person);
+  await api(`/api/v1/shops/${shopId}/invitations`, { token: owner.accessToken, body: { email: user.email, role: 'barber' } });
+  const link = await linkFromOutbox(user.email, '/invitations');
+  const token = new URLSearchParams(link.hash.slice(1)).get('token') ?? link.searchParams.get('token');
+  assert.ok(token, `the invitation link has no token: ${link}`);
+  const accepted = await api<{ barber: { id: string; display_name: string } }>('/api/v1/invitations/accept', {
+    token: user.accessToken,
+    body: { token },
+  });
+  const id = accepted.barber.id;
+  await api(`/api/v1/barbers/${id}/services`, { method: 'PUT', token: owner.accessToken, body: { services: [{ service_id: serviceId }] } });
+  await api(`/api/v1/barbers/${id}/working-hours`, {
+    method: 'PUT',
+    token: owner.accessToken,
+    body: { rules: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, ...hours })) },
+  });
+  return { id, name: accepted.barber.display_name, user };
 }

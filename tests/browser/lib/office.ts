@@ -10,7 +10,8 @@ import { neon } from '@neondatabase/serverless';
 import { configureNeonDriver } from '../../../worker/db/endpoint.ts';
 import { sleep } from '../../../dev/processes.ts';
 import { registerClient, type Client } from './accounts.ts';
-import { api, devVars, linkFromOutbox } from './api.ts';
+import { api, devVars } from './api.ts';
+import { hireBarber } from './free-shop.ts';
 
 type Sql = ReturnType<typeof neon>;
 let client: Sql | undefined;
@@ -97,29 +98,14 @@ export async function createOfficeShop(tag = 'office'): Promise<OfficeShop> {
     token: owner.accessToken,
     body: { name: 'Skin fade', description: 'Clippers to the skin, blended', price_cents: 4000, currency: 'USD', duration_min: 30 },
   });
-  const barberUser = await registerClient({ firstName: 'Wes', lastName: 'Barber' });
-  await api(`/api/v1/shops/${shop.id}/invitations`, { token: owner.accessToken, body: { email: barberUser.email, role: 'barber' } });
-  const link = await linkFromOutbox(barberUser.email, '/invitations');
-  const token = new URLSearchParams(link.hash.slice(1)).get('token') ?? link.searchParams.get('token');
-  assert.ok(token, `the invitation link has no token: ${link}`);
-  const accepted = await api<{ barber: { id: string; display_name: string } }>('/api/v1/invitations/accept', {
-    token: barberUser.accessToken,
-    body: { token },
-  });
-  const barberId = accepted.barber.id;
-  await api(`/api/v1/barbers/${barberId}/services`, { method: 'PUT', token: owner.accessToken, body: { services: [{ service_id: service.id }] } });
-  await api(`/api/v1/barbers/${barberId}/working-hours`, {
-    method: 'PUT',
-    token: owner.accessToken,
-    body: { rules: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '07:00', end: '21:00' })) },
-  });
+  const barber = await hireBarber(owner, shop.id, service.id, { firstName: 'Wes', lastName: 'Barber' }, { start: '07:00', end: '21:00' });
   return {
     id: shop.id,
     slug: shop.slug,
     name: shop.name,
     timezone: shop.timezone,
     owner,
-    barber: { id: barberId, name: accepted.barber.display_name, user: barberUser },
+    barber,
     service: { id: service.id, name: service.name, priceCents: 4000, durationMin: 30 },
   };
 }
