@@ -102,9 +102,10 @@ describe('POST /api/v1/shops/{id}/walk-ins and the quote', () => {
     const active = rows.filter((r) => r.status === 'confirmed' || r.status === 'held');
     expect(active).toHaveLength(1);
     const onlineWins = results.slice(1).filter((r) => r.status === 201).length;
-    if (results[0]!.status === 201) {
+    // Who holds the gap decides: a walk-in that lost it may still be 201, placed in a later gap.
+    if (active[0]!.source === 'walk_in') {
+      expect(results[0]!.status).toBe(201);
       expect(onlineWins).toBe(0);
-      expect(active[0]!.source).toBe('walk_in');
     } else {
       // Lost the gap: the walk-in went to the next one that fits (or nothing today) — never on top.
       expect(onlineWins).toBe(1);
