@@ -37,3 +37,13 @@ export function OfficeError({ error }: { error: unknown }) {
     </section>
   );
 }
+
+/** A back-office page the services refused (no chair, not yours, not found): its title and why, in words. */
+export function PageProblem({ title, problem, hydrated }: { title: string; problem: string | null; hydrated: boolean }) {
+  return (
+    <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
+      <h1>{title}</h1>
+      <p role="alert">{problem}</p>
+    </section>
+  );
+}

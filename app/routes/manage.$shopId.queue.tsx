@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import { WalkInQueue } from '../components/walk-in-queue';
 import css from '../styles/walk-ins.css?url';
 import { privateHeaders } from './account.server';
@@ -25,14 +26,7 @@ export default function ManageQueuePage() {
   const { page, problem } = useLoaderData<typeof loader>();
   const posted = useActionData<typeof action>();
   const hydrated = useHydrated();
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Walk-ins</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Walk-ins" problem={problem} hydrated={hydrated} />;
   return (
     <section data-hydrated={hydrated ? 'true' : 'false'}>
       <WalkInQueue view={page} posted={posted} />

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Link, useActionData, useFetcher, useLoaderData } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import { AddWalkIn } from '../components/walk-in-queue';
 import walkInCss from '../styles/walk-ins.css?url';
 import { privateHeaders } from './account.server';
@@ -90,14 +91,7 @@ export default function DaySheetPage() {
   const { page, problem, walkIn } = useLoaderData<typeof loader>();
   const posted = useActionData<typeof action>();
   const hydrated = useHydrated();
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Day sheet</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Day sheet" problem={problem} hydrated={hydrated} />;
   const link = (date: string) => `/work?${new URLSearchParams({ ...(page.own ? {} : { barber: page.barberId }), date })}`;
   return (
     <section className="day-sheet" data-hydrated={hydrated ? 'true' : 'false'}>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import css from '../styles/barber.css?url';
 import { privateHeaders } from './account.server';
 import { bookClient, loadBook, type ChosenClient } from './work.book.server';
@@ -150,14 +151,7 @@ export default function BookClientPage() {
   useEffect(() => {
     if (result) alert.current?.focus();
   }, [result]);
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Book a client</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Book a client" problem={problem} hydrated={hydrated} />;
   const pendingStart = navigation.state === 'submitting' ? String(navigation.formData?.get('start') ?? '') : '';
   const again = `/work/book${page.own ? '' : `?barber=${page.barberId}`}`;
   const c = page.client as ChosenClient | null;

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import css from '../styles/barber.css?url';
 import { privateHeaders } from './account.server';
 import { changeCalendar, loadCalendar } from './work.calendar.server';
@@ -26,14 +27,7 @@ export default function CalendarPage() {
   const result = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const hydrated = useHydrated();
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Calendar</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Calendar" problem={problem} hydrated={hydrated} />;
   const busy = (intent: string) => navigation.state === 'submitting' && navigation.formData?.get('intent') === intent;
   return (
     <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>

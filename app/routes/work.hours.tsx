@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { useEffect, useRef } from 'react';
 import { HoursEditor } from '../components/barber-hours';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import css from '../styles/barber.css?url';
 import { privateHeaders } from './account.server';
 import { loadHours, saveHours } from './work.hours.server';
@@ -33,14 +34,7 @@ export default function HoursPage() {
   useEffect(() => {
     if (result && result.kind !== 'draft') summary.current?.focus();
   }, [result]);
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Hours</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Hours" problem={problem} hydrated={hydrated} />;
   const days = result && result.kind !== 'saved' && result.days.length ? result.days : page.days;
   const errors = result?.kind === 'refused' ? result.errors : [];
   return (

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import css from '../styles/barber.css?url';
 import { privateHeaders } from './account.server';
 import { loadServices, saveServices } from './work.services.server';
@@ -26,14 +27,7 @@ export default function ServicesPage() {
   const result = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const hydrated = useHydrated();
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Services</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Services" problem={problem} hydrated={hydrated} />;
   const saving = navigation.state === 'submitting';
   const err = (f: string) => result?.errors.find((e) => e.field === f);
   return (

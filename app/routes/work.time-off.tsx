@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import css from '../styles/barber.css?url';
 import { privateHeaders } from './account.server';
 import { changeTimeOff, loadTimeOff } from './work.time-off.server';
@@ -46,14 +47,7 @@ export default function TimeOffPage() {
   const result = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const hydrated = useHydrated();
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Time off</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Time off" problem={problem} hydrated={hydrated} />;
   const adding = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'add';
   const err = (f: string) => result?.errors.find((e) => e.field === f);
   return (

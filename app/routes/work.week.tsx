@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/cloudflare';
 import { Link, useLoaderData } from '@remix-run/react';
 import { useHydrated } from '../components/hydrated';
+import { PageProblem } from '../components/office-nav';
 import css from '../styles/barber.css?url';
 import { privateHeaders } from './account.server';
 import { loadWeek } from './work.week.server';
@@ -20,14 +21,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 export default function WeekPage() {
   const { page, problem } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
-  if (!page) {
-    return (
-      <section className="narrow" data-hydrated={hydrated ? 'true' : 'false'}>
-        <h1>Week</h1>
-        <p role="alert">{problem}</p>
-      </section>
-    );
-  }
+  if (!page) return <PageProblem title="Week" problem={problem} hydrated={hydrated} />;
   return (
     <section className="barber-week" data-hydrated={hydrated ? 'true' : 'false'}>
       <h1>{page.own ? `Week of ${page.title}` : `${page.barberName}: week of ${page.title}`}</h1>
