@@ -30,6 +30,7 @@ import { appointmentEvents, type AppointmentEvent } from '../services/appointmen
 import { enqueueNotification } from '../queue/messages';
 import { applyHoldSecured, type HoldSecured, type HoldSecuredResult } from '../db/queries/payments';
 import type { Movement } from '../db/queries/booking';
+import { telemetry } from '../lib/telemetry';
 
 /** How long a request waits for this barber's lock before it is told to retry (503). */
 const LOCK_WAIT_MS = 5_000;
@@ -222,6 +223,7 @@ export class BarberSchedule extends DurableObject<Env> {
                 customerId: result.stripe_customer_id ?? null,
               };
         outcome = { ok: true, appointment: result.appointment, plan };
+        telemetry(this.env).count('bookings_created_total', { source: input.source, status: result.appointment.status });
       }
       return outcome ?? { ok: false as const, error: busyError('The schedule kept changing; please retry') };
     });
@@ -468,6 +470,7 @@ export class BarberSchedule extends DurableObject<Env> {
       if ('error' in answer) return { ok: false as const, error: answer.error };
       if (answer.version !== null) this.#afterWrite(ctx, answer, {});
       if (answer.nextExpiryMs !== null) await this.#armAlarm(answer.nextExpiryMs, true);
+      if (answer.released.length > 0) telemetry(this.env).count('holds_expired_total', {}, answer.released.length);
       return { ok: true as const, released: answer.released.length };
     });
     if (!result.ok) throw new Error(result.error.detail);
