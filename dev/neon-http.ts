@@ -19,6 +19,7 @@ import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { closeServer, debugFor, listen, PayloadTooLarge, readBody, sendJson } from './http.ts';
+import { FaultInjector, FAULT_KINDS, type FaultRates, type Outcome } from './faults.ts';
 
 export interface NeonHttpOptions {
   /** 0 (default) picks a random free port. */
@@ -29,18 +30,30 @@ export interface NeonHttpOptions {
   databaseUrl?: string;
   /** PGlite data directory; undefined keeps the database in memory. */
   dataDir?: string;
+  /**
+   * Fault injection (dev/faults.ts). `separate: true` (tests) opens a second listener on
+   * `port` (0 = random) in front of the same database, so only what is pointed at it sees faults;
+   * `separate: false` (the bench's whole stack) injects on the main listener itself. Either way the
+   * faulty listener serves the control API at /__faults.
+   */
+  faults?: { separate: boolean; port?: number; rates?: Partial<FaultRates>; armed?: FaultRates; seed?: number; delayMs?: number };
 }
 
 export interface NeonHttpServer {
   /** The endpoint to give `neonConfig.fetchEndpoint`, e.g. http://127.0.0.1:4444/sql */
   url: string;
   backend: 'pglite' | 'postgres';
+  /** With `faults`: the SQL endpoint that injects them (the same as `url` when not separate). */
+  faultUrl?: string;
+  /** With `faults`: the injector, for in-process callers (others use the control API). */
+  faults?: FaultInjector;
   close(): Promise<void>;
 }
 
 /** Neon caps request bodies too; 10 MiB is plenty for any sane query. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const SQL_PATH = '/sql';
+const FAULTS_PATH = '/__faults';
 
 /** Every field of a Postgres ErrorResponse the driver copies onto NeonDbError. */
 const ERROR_FIELDS = [
@@ -291,8 +304,12 @@ function errorBody(err: unknown): Record<string, unknown> | undefined {
 
 const debug = debugFor('neon-http');
 
-async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResponse, faults?: FaultInjector): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
+  if (faults && (path === FAULTS_PATH || path === `${FAULTS_PATH}/reset`)) {
+    await control(faults, path, req, res);
+    return;
+  }
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
     sendJson(res, 405, { message: `method ${req.method} not allowed; POST ${SQL_PATH}` });
@@ -322,10 +339,32 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
     } catch {
       throw new BadRequest('request body is not valid JSON');
     }
-    const reply = await execute(backend, body, parseMode(req));
+    const mode = parseMode(req);
+    const outcome: Outcome = faults ? faults.draw() : 'pass';
+    if (outcome !== 'pass') debug('injecting', outcome);
+    if (outcome === 'error_before') {
+      sendJson(res, 503, { message: 'injected fault: service unavailable (statement not run)' });
+      return;
+    }
+    if (outcome === 'reset_before') {
+      req.socket.destroy();
+      return;
+    }
+    if (outcome === 'delay') await new Promise((r) => setTimeout(r, faults!.config.delayMs));
+    let reply: unknown;
+    try {
+      reply = await execute(backend, body, mode);
+    } finally {
+      // After the statement, whatever its result: committed (or refused) with the answer lost.
+      if (outcome === 'error_after') sendJson(res, 503, { message: 'injected fault: service unavailable (statement run)' });
+      if (outcome === 'reset_after') req.socket.destroy();
+    }
+    if (outcome === 'error_after' || outcome === 'reset_after') return;
     debug('ok', JSON.stringify(body).slice(0, 200));
-    sendJson(res, 200, reply);
+    // A delayed request's client has usually given up and closed the socket by now.
+    if (!req.socket.destroyed) sendJson(res, 200, reply);
   } catch (err) {
+    if (res.headersSent || req.socket.destroyed) return;
     if (err instanceof BadRequest) {
       sendJson(res, 400, { message: err.message, code: '08P01' });
       return;
@@ -341,29 +380,81 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
   }
 }
 
-export async function startNeonHttp(opts: NeonHttpOptions = {}): Promise<NeonHttpServer> {
-  const host = opts.host ?? '127.0.0.1';
-  const backend = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir);
+/** The control API of a faulty listener: read, change or reset what it injects. */
+async function control(faults: FaultInjector, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method === 'GET' && path === FAULTS_PATH) {
+    sendJson(res, 200, { config: faults.config, counters: faults.counters() });
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.setHeader('allow', path === FAULTS_PATH ? 'GET, POST' : 'POST');
+    sendJson(res, 405, { message: `method ${req.method} not allowed` });
+    return;
+  }
+  if (path === `${FAULTS_PATH}/reset`) {
+    faults.reset();
+    sendJson(res, 200, { config: faults.config, counters: faults.counters() });
+    return;
+  }
+  try {
+    const raw = (await readBody(req, 64 * 1024)).toString('utf8');
+    const change = (raw.trim() === '' ? {} : JSON.parse(raw)) as { rates?: Record<string, unknown>; seed?: number; delayMs?: number; arm?: boolean };
+    if (typeof change !== 'object' || change === null) throw new RangeError('expected a JSON object');
+    const config = faults.configure({
+      ...(change.rates !== undefined ? { rates: change.rates as Partial<FaultRates> } : {}),
+      ...(change.seed !== undefined ? { seed: change.seed } : {}),
+      ...(change.delayMs !== undefined ? { delayMs: change.delayMs } : {}),
+      ...(change.arm !== undefined ? { arm: change.arm } : {}),
+    });
+    sendJson(res, 200, { config, counters: faults.counters(), kinds: FAULT_KINDS });
+  } catch (err) {
+    sendJson(res, 400, { message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function serve(backend: SqlBackend, faults?: FaultInjector) {
   const server = createServer((req, res) => {
-    handle(backend, req, res).catch((err: unknown) => {
+    handle(backend, req, res, faults).catch((err: unknown) => {
       debug('unhandled', err);
       sendJson(res, 500, { message: 'internal error' });
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}
+
+export async function startNeonHttp(opts: NeonHttpOptions = {}): Promise<NeonHttpServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const backend = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir);
+  const injector = opts.faults
+    ? new FaultInjector({
+        ...(opts.faults.rates ? { rates: opts.faults.rates } : {}),
+        ...(opts.faults.armed ? { armed: opts.faults.armed } : {}),
+        ...(opts.faults.seed !== undefined ? { seed: opts.faults.seed } : {}),
+        ...(opts.faults.delayMs !== undefined ? { delayMs: opts.faults.delayMs } : {}),
+      })
+    : undefined;
+  const separate = opts.faults?.separate === true;
+  const server = serve(backend, separate ? undefined : injector);
+  const faultServer = separate ? serve(backend, injector) : undefined;
   let address: AddressInfo;
+  let faultAddress: AddressInfo | undefined;
   try {
     address = await listen(server, opts.port ?? 0, host);
+    if (faultServer) faultAddress = await listen(faultServer, opts.faults?.port ?? 0, host);
   } catch (err) {
+    if (server.listening) await closeServer(server);
     await backend.close();
     throw err;
   }
   let closing: Promise<void> | undefined;
+  const url = `http://${host}:${address.port}${SQL_PATH}`;
   return {
-    url: `http://${host}:${address.port}${SQL_PATH}`,
+    url,
     backend: backend.kind,
+    ...(injector ? { faults: injector, faultUrl: faultAddress ? `http://${host}:${faultAddress.port}${SQL_PATH}` : url } : {}),
     close: () => {
-      closing ??= closeServer(server).then(() => backend.close());
+      closing ??= Promise.all([closeServer(server), faultServer ? closeServer(faultServer) : undefined]).then(() => backend.close());
       return closing;
     },
   };

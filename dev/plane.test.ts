@@ -34,3 +34,47 @@ describe('plane health', () => {
     expect(after.failing).toHaveLength(3);
   });
 });
+
+describe('plane with fault injection', () => {
+  const post = (url: string, body: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      async (r) => ({ status: r.status, body: (await r.json()) as { config: { rates: Record<string, number> } } }),
+    );
+
+  it('separate: a second Neon listener injects; the main one (and the probe) stays clean', async () => {
+    const plane = await startPlane({ stripeSecretKey: 'sk_test_probe', faults: { separate: true } });
+    try {
+      const faults = plane.neonFaults!;
+      expect(new URL(faults.url).port).not.toBe(new URL(plane.neonUrl).port);
+      await post(faults.controlUrl, { rates: { error_before: 1 } });
+      expect(await plane.probe()).toEqual({ ok: true, failing: [] });
+      const res = await fetch(faults.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"select 1"}' });
+      expect(res.status).toBe(503);
+    } finally {
+      await plane.close();
+    }
+  });
+
+  it('BB_NEON_FAULTS: the main endpoint can inject, with none until armed', async () => {
+    process.env.BB_NEON_FAULTS = '0.4:5';
+    const plane = await startPlane({ stripeSecretKey: 'sk_test_probe' }).finally(() => delete process.env.BB_NEON_FAULTS);
+    try {
+      expect(plane.neonFaults?.url).toBe(plane.neonUrl);
+      expect(await plane.probe()).toEqual({ ok: true, failing: [] });
+      const armed = await post(plane.neonFaults!.controlUrl, { arm: true });
+      expect(Object.values(armed.body.config.rates).reduce((a, b) => a + b, 0)).toBeCloseTo(0.4);
+    } finally {
+      await plane.close();
+    }
+  });
+
+  it('without the knob there is no control API', async () => {
+    const plane = await startPlane({ stripeSecretKey: 'sk_test_probe' });
+    try {
+      expect(plane.neonFaults).toBeUndefined();
+      expect((await fetch(new URL('/__faults', plane.neonUrl))).status).toBe(405);
+    } finally {
+      await plane.close();
+    }
+  });
+});

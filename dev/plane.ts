@@ -9,10 +9,14 @@
  *   DATABASE_URL   real Postgres instead of PGlite in PLANE_DATA_DIR (.data/pglite)
  *   REDIS_URL      real Redis instead of the in-memory store
  *   UPSTASH_REDIS_REST_TOKEN, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET
+ *   BB_NEON_FAULTS "rate[:seed]": the Neon endpoint can inject faults (dev/faults.ts; off until
+ *                  armed through its control API, POST /__faults {"arm": true} — also read by
+ *                  startPlane, so `npm start` honours it). Dev and benchmarks only.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startNeonHttp, type NeonHttpServer } from './neon-http.ts';
+import { startNeonHttp, type NeonHttpOptions, type NeonHttpServer } from './neon-http.ts';
+import { parseFaultKnob, type FaultInjector } from './faults.ts';
 import { startUpstashRest, type UpstashRestServer } from './upstash-rest.ts';
 import { startStripeStandin, type StripeStandin } from './stripe-standin.ts';
 
@@ -27,10 +31,19 @@ export interface PlaneOptions {
   webhookSecret?: string;
   ports?: { neon?: number; upstash?: number; stripe?: number };
   host?: string;
+  /**
+   * Fault injection on the Neon endpoint (dev/faults.ts). `separate`: a second Neon listener on
+   * `port` in front of the same database injects them and the main one stays clean (tests);
+   * otherwise the main endpoint itself does, starting with no faults until armed (the bench's
+   * whole stack). Default: BB_NEON_FAULTS, when set, on the main endpoint.
+   */
+  faults?: { separate: boolean; port?: number; armRate?: number; seed?: number; delayMs?: number };
 }
 
 export interface Plane {
   neonUrl: string;
+  /** With faults: the Neon endpoint that injects them, and its control API (GET/POST …/__faults). */
+  neonFaults?: { url: string; controlUrl: string; injector: FaultInjector };
   upstashUrl: string;
   upstashToken: string;
   stripe: { url: string; host: string; port: number; secretKey: string; sendEvent: StripeStandin['sendEvent'] };
@@ -55,7 +68,7 @@ export async function startPlane(opts: PlaneOptions = {}): Promise<Plane> {
   const upstashToken = opts.redisToken ?? DEFAULT_UPSTASH_TOKEN;
   const secretKey = opts.stripeSecretKey ?? DEFAULT_STRIPE_SECRET_KEY;
   const started = await Promise.allSettled([
-    startNeonHttp({ host, port: opts.ports?.neon ?? 0, databaseUrl: opts.databaseUrl, dataDir: opts.dataDir }),
+    startNeonHttp({ host, port: opts.ports?.neon ?? 0, databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, ...neonFaults(opts) }),
     startUpstashRest({ host, port: opts.ports?.upstash ?? 0, token: upstashToken, redisUrl: opts.redisUrl }),
     startStripeStandin({
       host,
@@ -94,6 +107,9 @@ export async function startPlane(opts: PlaneOptions = {}): Promise<Plane> {
   };
   return {
     neonUrl: neon.url,
+    ...(neon.faults && neon.faultUrl
+      ? { neonFaults: { url: neon.faultUrl, controlUrl: new URL('/__faults', neon.faultUrl).href, injector: neon.faults } }
+      : {}),
     upstashUrl: upstash.url,
     upstashToken,
     stripe: { url: stripe.url, host: stripe.host, port: stripe.port, secretKey, sendEvent: stripe.sendEvent },
@@ -104,6 +120,24 @@ export async function startPlane(opts: PlaneOptions = {}): Promise<Plane> {
       return closing;
     },
   };
+}
+
+/** The Neon endpoint's fault options: the caller's, or BB_NEON_FAULTS (main endpoint, unarmed). */
+function neonFaults(opts: PlaneOptions): Pick<NeonHttpOptions, 'faults'> {
+  if (opts.faults) {
+    const knob = opts.faults.armRate !== undefined ? parseFaultKnob(String(opts.faults.armRate)) : undefined;
+    return {
+      faults: {
+        separate: opts.faults.separate,
+        ...(opts.faults.port !== undefined ? { port: opts.faults.port } : {}),
+        ...(knob ? { armed: knob.rates } : {}),
+        ...(opts.faults.seed !== undefined ? { seed: opts.faults.seed } : {}),
+        ...(opts.faults.delayMs !== undefined ? { delayMs: opts.faults.delayMs } : {}),
+      },
+    };
+  }
+  const knob = parseFaultKnob(process.env.BB_NEON_FAULTS);
+  return knob ? { faults: { separate: false, armed: knob.rates, seed: knob.seed } } : {};
 }
 
 /** undefined when the server answered 200; otherwise what went wrong, prefixed with its name. */
@@ -174,6 +208,7 @@ async function main(): Promise<void> {
   });
   console.log(JSON.stringify({
     neonUrl: plane.neonUrl,
+    ...(plane.neonFaults ? { neonFaultsControl: plane.neonFaults.controlUrl } : {}),
     upstashUrl: plane.upstashUrl,
     upstashToken: plane.upstashToken,
     stripe: { url: plane.stripe.url, host: plane.stripe.host, port: plane.stripe.port },
