@@ -23,6 +23,7 @@ import type { MovementOutcome } from '../db/queries/payments';
 import type { Movement } from '../db/queries/booking';
 import { appointmentEvents, type AppointmentEvent } from './appointment-events';
 import { walkInFollowUp } from './walk-ins';
+import { telemetry } from '../lib/telemetry';
 
 /** Booking answers are the same appointment object the reads return. */
 export type AppointmentDetail = AppointmentView;
@@ -70,6 +71,7 @@ function unwrap<R extends { ok: boolean; neon: number }>(result: R): Extract<R, 
 }
 
 function scheduleError(error: ScheduleError): ApiError {
+  if (error.code === 'slot_unavailable') telemetry().count('booking_conflicts_total', { reason: error.reason ?? 'taken' });
   const errors = error.reason ? [{ path: 'json.start_time', message: error.detail, code: error.reason }] : undefined;
   const headers: Record<string, string> = error.code === 'dependency_unavailable' ? { 'Retry-After': '1' } : {};
   return new ApiError(error.code, error.detail, { ...(errors ? { errors } : {}), ...(error.reason ? { reason: error.reason } : {}), headers });
