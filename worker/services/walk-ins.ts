@@ -24,6 +24,7 @@ import {
 import { encryptPhone, normalizePhone } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { currentMetrics } from '../lib/metrics';
+import { telemetry } from '../lib/telemetry';
 import { wireInstant } from '../lib/wire';
 import { checkLimit } from '../middleware/rate-limit';
 import { signManageToken, verifyManageToken } from '../notifications/manage-links';
@@ -191,6 +192,7 @@ export async function joinWalkIn(services: Services, callerUserId: string | null
       };
       const ticket = (await ticketsOf(services, { ...board, day: [...board.day, row] }, now, [a.id]))[0]!;
       await sendJoinConfirmation(services, board, ticket, a.client_id);
+      telemetry().count('walk_ins_joined_total', {});
       return ticket;
     }
   }
