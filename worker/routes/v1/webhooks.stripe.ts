@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
 import { ApiError, errorResponses } from '../../lib/errors';
 import { webhookCrypto } from '../../lib/stripe';
+import { telemetry } from '../../lib/telemetry';
 import { handleStripeEvent } from '../../services/stripe-webhooks';
 import type { HonoEnv } from '../../types';
 
@@ -64,6 +65,7 @@ export function registerStripeWebhook(app: OpenAPIHono<HonoEnv>): void {
     const payload = await c.req.text();
     const event = await verified(services, payload, signature);
     const outcome = await handleStripeEvent(services, event);
+    telemetry().count('stripe_webhooks_total', { type: event.type, outcome });
     services.logger.info('stripe event', {
       event_id: event.id,
       type: event.type,
