@@ -14,6 +14,7 @@ import {
 } from '../db/queries/notifications';
 import { decryptPhone } from '../lib/crypto';
 import { createLogger, type Logger } from '../lib/logger';
+import { telemetry } from '../lib/telemetry';
 import { providersFor } from '../notifications/configured';
 import { messageLocale } from '../notifications/format';
 import type { Providers, SendResult } from '../notifications/providers';
@@ -252,6 +253,7 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
     }
     try {
       const outcome = await deliver(deps, msg.body, msg.attempts);
+      telemetry(env).count('notifications_total', { channel: (msg.body as { channel?: string } | null)?.channel, outcome });
       if (outcome === 'in_flight') {
         // Another delivery holds it (sending now, or died holding the lease): look again once the lease is over.
         msg.retry({ delaySeconds: inFlightRetryDelaySeconds(msg.attempts) });
@@ -265,6 +267,7 @@ export async function handleNotificationBatch(batch: MessageBatch<unknown>, env:
       if (outcome === 'already_sent' || outcome === 'settled') logger.info('notification already settled', { message_id: msg.id, outcome });
       msg.ack();
     } catch (err) {
+      telemetry(env).count('notifications_total', { channel: (msg.body as { channel?: string } | null)?.channel, outcome: 'error' });
       const invalid = err instanceof Error && err.name === 'ZodError';
       if (invalid) {
         // Retrying a malformed message cannot help; drop it loudly.
