@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
+import { isDatabaseUnavailable } from './db/client';
 import { ConfigError } from './env';
 import { ApiError, type ErrorCode, fieldErrors, problemBody, problemResponse } from './lib/errors';
 import { problemCodeForSqlState, sqlState } from './lib/pg-errors';
@@ -69,7 +70,7 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
       headers,
     );
   }
-  if (err.name === 'DatabaseTimeoutError' || err.name === 'LockTimeoutError') {
+  if (isDatabaseUnavailable(err) || err.name === 'LockTimeoutError') {
     // Retryable: the write was one statement (all or nothing) and nothing else was started.
     logger?.warn('request timed out on a dependency', { err: err.name });
     return problemResponse(

@@ -33,6 +33,11 @@ export const envSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
+  /**
+   * Deadline of one Neon HTTP request (worker/db/client.ts). Production keeps the default; the
+   * fault-injection tests shorten it so a delayed request times out within the test's budget.
+   */
+  NEON_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
   UPSTASH_REDIS_REST_URL: z.url(),
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
   REDIS_PREFIX: z.string().default('bb:'),

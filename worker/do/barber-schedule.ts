@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { loadConfig, type AppConfig } from '../env';
-import { createDb, type Db } from '../db/client';
+import { createDb, isDatabaseUnavailable, type Db } from '../db/client';
 import {
   insertAppointment,
   loadSnapshot,
@@ -550,6 +550,13 @@ export class BarberSchedule extends DurableObject<Env> {
           logger.warn('schedule lock wait exceeded', { waited_ms: err.waitedMs, queue: this.#lock.pending });
           return { ok: false, error: busyError('This barber’s schedule is busy; please retry'), neon: metrics.neonRequests };
         }
+        if (isDatabaseUnavailable(err)) {
+          // A read (the snapshot, waitlist candidates) got no answer. The error's wrappers would not
+          // survive the RPC, so answer the retryable 503 here; the snapshot is reloaded next time.
+          this.#snapshot = undefined;
+          logger.warn('schedule read got no answer', { err: (err as Error).message });
+          return { ok: false, error: busyError('The database did not answer; please retry'), neon: metrics.neonRequests };
+        }
         throw err;
       }
       await this.#publish(ctx);
@@ -616,9 +623,10 @@ export class BarberSchedule extends DurableObject<Env> {
       await this.ctx.storage.delete('snapshot');
       const state = sqlState(err);
       if (state?.code === '23P01') return { error: rejected('taken') };
-      if (err instanceof Error && err.name === 'DatabaseTimeoutError') {
-        ctx.logger.warn('schedule write timed out', {});
-        return { error: busyError('The database did not answer in time; please retry') };
+      // Drizzle wraps the driver's error, which wraps the fetch's: look through them.
+      if (isDatabaseUnavailable(err)) {
+        ctx.logger.warn('schedule write got no answer', { err: (err as Error).message });
+        return { error: busyError('The database did not answer; please retry') };
       }
       throw err;
     }

@@ -77,6 +77,21 @@ function scheduleError(error: ScheduleError): ApiError {
   return new ApiError(error.code, error.detail, { ...(errors ? { errors } : {}), ...(error.reason ? { reason: error.reason } : {}), headers });
 }
 
+/**
+ * An exception out of the barber's object (reset or evicted mid-call, overloaded) says nothing
+ * about whether its write happened — expected outcomes come back as values. Like a database
+ * answer lost on the way, that is a retryable 503: the statement was all or nothing, and the
+ * object rebuilds its snapshot from Postgres when it starts again.
+ */
+async function viaObject<P extends PromiseLike<unknown>>(services: Services, call: () => P): Promise<Awaited<P>> {
+  try {
+    return await call();
+  } catch (err) {
+    services.logger.error('the barber’s schedule object failed mid-call', { err });
+    throw new ApiError('dependency_unavailable', 'The barber’s schedule did not answer; please retry', { reason: 'busy', headers: { 'Retry-After': '1' } });
+  }
+}
+
 export interface NewClientFields {
   email?: string;
   first_name?: string;
@@ -125,7 +140,7 @@ export async function createAppointment(services: Services, actorId: string, inp
   };
   const booked =
     input.barberId !== 'any'
-      ? unwrap(await services.barberSchedule(input.barberId).book(input.barberId, book))
+      ? unwrap(await viaObject(services, () => services.barberSchedule(input.barberId).book(input.barberId, book)))
       : await bookAnyBarber(services, input.shopId!, book);
   const payment = await upfrontForNewHold(services, booked.appointment, booked.plan);
   return { ...appointmentDetail(booked.appointment), payment };
@@ -224,7 +239,7 @@ async function bookAnyBarber(services: Services, shopId: string, book: BookInput
   const ranked = rankForAnyBarber(snapshots, book.serviceId, book.startMs, now);
   let lastError: ScheduleError | null = null;
   for (const snap of ranked) {
-    const result = await services.barberSchedule(snap.barber_id).book(snap.barber_id, book);
+    const result = await viaObject(services, () => services.barberSchedule(snap.barber_id).book(snap.barber_id, book));
     const metrics = currentMetrics();
     if (metrics) metrics.neonRequests += result.neon;
     if (result.ok) return result;
@@ -283,7 +298,7 @@ export async function rescheduleAppointment(services: Services, actorId: string,
   }
   const targetBarber = input.barberId ?? found.barber_id;
   const result = unwrap(
-    await services.barberSchedule(targetBarber).reschedule(targetBarber, {
+    await viaObject(services, () => services.barberSchedule(targetBarber).reschedule(targetBarber, {
       appointmentId,
       fromBarberId: found.barber_id,
       fromStartMs: found.start_ms,
@@ -292,7 +307,7 @@ export async function rescheduleAppointment(services: Services, actorId: string,
       actorId,
       shopId: found.shop_id,
       by: isShop(found.relation) ? 'shop' : 'client',
-    }),
+    })),
   );
   return appointmentDetail(result.appointment);
 }
@@ -339,13 +354,13 @@ export async function settle(
     throw new ApiError('conflict', 'The appointment has not started yet', { reason: 'not_started' });
   }
   const result = unwrap(
-    await services.barberSchedule(found.barber_id).settle(found.barber_id, {
+    await viaObject(services, () => services.barberSchedule(found.barber_id).settle(found.barber_id, {
       appointmentId,
       kind,
       actorId,
       by: shopSide ? 'shop' : 'client',
       reason,
-    }),
+    })),
   );
   const d = result.decision;
   const sent = new Map<string, MovementOutcome>((await executeMovements(services, result.movements)).map((o) => [o.id, o]));

@@ -17,6 +17,7 @@ import {
   type EventRecord,
 } from '../db/queries/payments';
 import type { SecureHoldInput } from '../do/barber-schedule';
+import { ApiError } from '../lib/errors';
 import { currentMetrics } from '../lib/metrics';
 import type { Services } from './container';
 import { accountStateOf, executeMovements } from './payments';
@@ -214,6 +215,10 @@ async function secure(services: Services, claimedBarberId: string, input: Secure
   if (!result.ok && result.error.code === 'not_found') {
     // No such barber any more: nothing to confirm; redelivering would not change that.
     return (await recordEvent(services.db, input.event, 'unknown_barber')) ? 'unknown_barber' : 'duplicate_event';
+  }
+  if (!result.ok && result.error.code === 'dependency_unavailable') {
+    // The database or the lock did not answer: a retryable 503, and Stripe delivers it again.
+    throw new ApiError('dependency_unavailable', result.error.detail, { headers: { 'Retry-After': '1' } });
   }
   if (!result.ok) {
     // Stripe redelivers on a non-2xx answer: a transient failure here is retried by Stripe.
