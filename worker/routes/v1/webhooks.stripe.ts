@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
+import { isDatabaseUnavailable } from '../../db/client';
 import { ApiError, errorResponses } from '../../lib/errors';
 import { webhookCrypto } from '../../lib/stripe';
 import { telemetry } from '../../lib/telemetry';
@@ -64,7 +65,16 @@ export function registerStripeWebhook(app: OpenAPIHono<HonoEnv>): void {
     if (!signature) throw new ApiError('invalid_signature', 'Stripe-Signature header missing');
     const payload = await c.req.text();
     const event = await verified(services, payload, signature);
-    const outcome = await handleStripeEvent(services, event);
+    let outcome: string;
+    try {
+      outcome = await handleStripeEvent(services, event);
+    } catch (err) {
+      if (err instanceof ApiError || isDatabaseUnavailable(err)) throw err;
+      // Each event has its effect once (keyed by its id), so delivering it again is always safe:
+      // whatever failed (a barber's object reset mid-call, say) is a retryable 503 to Stripe.
+      services.logger.error('stripe event not processed', { event_id: event.id, type: event.type, err });
+      throw new ApiError('dependency_unavailable', 'The event could not be processed now; deliver it again', { headers: { 'Retry-After': '1' } });
+    }
     telemetry().count('stripe_webhooks_total', { type: event.type, outcome });
     services.logger.info('stripe event', {
       event_id: event.id,
