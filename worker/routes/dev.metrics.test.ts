@@ -1,9 +1,15 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { appointments } from '../db/schema';
+import { loadConfig } from '../env';
 import worker from '../index';
 import { BUCKETS } from '../lib/telemetry';
+import { enqueueNotification } from '../queue/messages';
 import { book, createBookingWorld, localInstant } from '../../tests/worker/booking-world';
-import { call, testDb } from '../../tests/worker/harness';
+import { call, postJson, testDb } from '../../tests/worker/harness';
+import { deliver, eventAbout, payIntent } from '../../tests/worker/stripe';
+import { walkInWorld } from '../../tests/worker/walk-in-world';
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
@@ -56,6 +62,59 @@ describe('GET /dev/metrics', () => {
     expect(get(after, 'http_requests_total{method="GET",route="/dev/metrics",status="200"}')).toBeGreaterThan(0);
     const count = 'http_request_duration_seconds_count{method="POST",route="/api/v1/appointments"}';
     expect(get(after, count) - get(before, count)).toBe(2);
+  });
+
+  it('counts held bookings, a lapsed hold, a Stripe event, a walk-in and a notification sent', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db, { policy: { deposit: { kind: 'percent', value: 20 }, hold_minutes: 10 } });
+    const before = (await scrape()).samples;
+    const hold = async (clock: string) => {
+      const res = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 3, clock).toISOString() });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; payment: { payment_intent_id: string } };
+    };
+    const paid = await hold('10:00');
+    const lapsed = await hold('12:00');
+
+    await payIntent(paid.payment.payment_intent_id);
+    const webhook = await deliver(await eventAbout('payment_intent.succeeded', paid.payment.payment_intent_id));
+    expect(webhook.status).toBe(200);
+    const { outcome } = (await webhook.json()) as { outcome: string };
+
+    await db.update(appointments).set({ holdExpiresAt: new Date(Date.now() - 1000) }).where(eq(appointments.id, lapsed.id));
+    await runDurableObjectAlarm(env.BARBER_SCHEDULE.get(env.BARBER_SCHEDULE.idFromName(w.barber.barber.id)));
+
+    const walkIn = await walkInWorld();
+    const joined = await postJson(`/api/v1/shops/${walkIn.w.shop.id}/walk-ins`, { service_id: walkIn.w.short.id, barber_id: 'any', first_name: 'Dana', phone: '+1 212 555 0178' });
+    expect(joined.status).toBe(201);
+
+    const sent: unknown[] = [];
+    const queue = { send: async (body: unknown) => void sent.push(body) } as unknown as Queue;
+    await enqueueNotification(
+      queue,
+      {
+        dedupe_key: `test:metrics:${crypto.randomUUID()}`,
+        channel: 'sms',
+        to: '+15555550123',
+        template: 'appointment.cancelled',
+        data: { appointment_id: crypto.randomUUID(), barber_name: 'Sam', service_name: 'Cut', client_first_name: 'Clara', start_time: '2026-12-07T15:30:00.000Z', end_time: '2026-12-07T16:00:00.000Z', timezone: 'America/New_York' },
+      },
+      loadConfig(env).FIELD_ENCRYPTION_KEYS,
+    );
+    const batch = createMessageBatch('notifications', [{ id: 'm1', timestamp: new Date(), attempts: 1, body: sent[0] }]);
+    const queueCtx = createExecutionContext();
+    await worker.queue(batch, env, queueCtx);
+    expect((await getQueueResult(batch, queueCtx)).explicitAcks).toEqual(['m1']);
+
+    const after = (await scrape()).samples;
+    const delta = (key: string) => get(after, key) - get(before, key);
+    expect(delta('bookings_created_total{source="online",status="held"}')).toBe(2);
+    expect(delta(`stripe_webhooks_total{type="payment_intent.succeeded",outcome="${outcome}"}`)).toBe(1);
+    expect(delta('holds_expired_total')).toBe(1);
+    expect(delta('walk_ins_joined_total')).toBe(1);
+    expect(delta('bookings_created_total{source="walk_in",status="confirmed"}')).toBe(1);
+    // Other tests' bookings are delivered by the real queue meanwhile: at least ours.
+    expect(delta('notifications_total{channel="sms",outcome="sent"}')).toBeGreaterThanOrEqual(1);
   });
 
   it('renders well-formed histograms: cumulative buckets ending in +Inf = _count, and a _sum', async () => {
