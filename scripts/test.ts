@@ -45,9 +45,17 @@ const realRedis = process.env.TEST_REDIS_URL;
 const testDb = realPg ? await createTestDatabase(realPg, `bb_test_${runId}`) : undefined;
 const redisPrefix = `bbtest:${runId}:`;
 
-const plane = await startPlane({ databaseUrl: testDb?.url, redisUrl: realRedis, stripeSecretKey: 'sk_test_local' });
+// A second Neon listener in front of the same database injects faults (dev/faults.ts) for the
+// worker-faults project only; it starts with none and the fault test sets its rates.
+const plane = await startPlane({
+  databaseUrl: testDb?.url,
+  redisUrl: realRedis,
+  stripeSecretKey: 'sk_test_local',
+  faults: { separate: true, delayMs: 3_000 },
+});
 // The Worker reaches the plane through an ordinary connection string with a loopback host.
 const databaseUrl = `postgresql://bookedbarber:test@${new URL(plane.neonUrl).host}/bookedbarber`;
+const faultyDatabaseUrl = plane.neonFaults && `postgresql://bookedbarber:test@${new URL(plane.neonFaults.url).host}/bookedbarber`;
 // SendGrid and Twilio as the notification tests see them (dev/capture.ts).
 const capture = await startCapture().catch(async (err: unknown) => {
   await plane.close();
@@ -66,6 +74,9 @@ try {
     BB_TEST_STRIPE_URL: plane.stripe.url,
     BB_TEST_REDIS_PREFIX: redisPrefix,
     BB_TEST_CAPTURE_URL: capture.url,
+    ...(faultyDatabaseUrl && plane.neonFaults
+      ? { BB_TEST_FAULTY_DATABASE_URL: faultyDatabaseUrl, BB_TEST_NEON_FAULTS_URL: plane.neonFaults.controlUrl }
+      : {}),
   });
 } finally {
   await capture.close();
