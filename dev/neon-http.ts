@@ -54,6 +54,8 @@ export interface NeonHttpServer {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const SQL_PATH = '/sql';
 const FAULTS_PATH = '/__faults';
+/** Marks the plane's health probe (dev/plane.ts). */
+export const PROBE_HEADER = 'x-bb-plane-probe';
 
 /** Every field of a Postgres ErrorResponse the driver copies onto NeonDbError. */
 const ERROR_FIELDS = [
@@ -340,7 +342,8 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
       throw new BadRequest('request body is not valid JSON');
     }
     const mode = parseMode(req);
-    const outcome: Outcome = faults ? faults.draw() : 'pass';
+    // The plane's own health probe is never faulted: `npm start` would stop the stack on it.
+    const outcome: Outcome = faults && header(req, PROBE_HEADER) !== '1' ? faults.draw() : 'pass';
     if (outcome !== 'pass') debug('injecting', outcome);
     if (outcome === 'error_before') {
       sendJson(res, 503, { message: 'injected fault: service unavailable (statement not run)' });

@@ -63,6 +63,11 @@ describe('plane with fault injection', () => {
       expect(await plane.probe()).toEqual({ ok: true, failing: [] });
       const armed = await post(plane.neonFaults!.controlUrl, { arm: true });
       expect(Object.values(armed.body.config.rates).reduce((a, b) => a + b, 0)).toBeCloseTo(0.4);
+      // Even with every request failing, the plane's own probe is answered (npm start watches it).
+      await post(plane.neonFaults!.controlUrl, { rates: { reset_before: 1 } });
+      expect(await plane.probe()).toEqual({ ok: true, failing: [] });
+      const res = await fetch(plane.neonUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"select 1"}' }).catch((e: unknown) => e);
+      expect(res).toBeInstanceOf(Error);
     } finally {
       await plane.close();
     }

@@ -15,7 +15,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startNeonHttp, type NeonHttpOptions, type NeonHttpServer } from './neon-http.ts';
+import { PROBE_HEADER, startNeonHttp, type NeonHttpOptions, type NeonHttpServer } from './neon-http.ts';
 import { parseFaultKnob, type FaultInjector } from './faults.ts';
 import { startUpstashRest, type UpstashRestServer } from './upstash-rest.ts';
 import { startStripeStandin, type StripeStandin } from './stripe-standin.ts';
@@ -92,7 +92,7 @@ export async function startPlane(opts: PlaneOptions = {}): Promise<Plane> {
     const checks = await Promise.all([
       check('neon', timeoutMs, neon.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'neon-array-mode': 'true', 'neon-raw-text-output': 'true' },
+        headers: { 'content-type': 'application/json', 'neon-array-mode': 'true', 'neon-raw-text-output': 'true', [PROBE_HEADER]: '1' },
         body: JSON.stringify({ query: 'select 1', params: [] }),
       }),
       check('upstash', timeoutMs, upstash.url, {
