@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { registerApiRoutes } from './routes';
+import { withMiddlewareProblems } from './routes/openapi-helpers';
 import type { HonoEnv } from './types';
 
 export const openApiInfo = {
@@ -25,5 +26,7 @@ export function registerSecuritySchemes(app: OpenAPIHono<HonoEnv>): void {
 export function openApiDocument(serverUrl = 'https://bookedbarber.app') {
   const app = new OpenAPIHono<HonoEnv>();
   registerApiRoutes(app);
-  return app.getOpenAPI31Document({ openapi: '3.1.0', info: openApiInfo, servers: [{ url: serverUrl }] });
+  return withMiddlewareProblems(
+    app.getOpenAPI31Document({ openapi: '3.1.0', info: openApiInfo, servers: [{ url: serverUrl }] }),
+  );
 }

@@ -34,7 +34,34 @@ export const CancelPreviewSchema = z
       currency: z.string(),
     }),
   })
-  .openapi('CancelPreview');
+  .openapi('CancelPreview', {
+    example: {
+      appointment: {
+        id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+        shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+        status: 'confirmed',
+        start_time: '2026-12-07T15:30:00.000Z',
+        end_time: '2026-12-07T16:00:00.000Z',
+        price_cents: 3500,
+        paid_cents: 700,
+        currency: 'USD',
+        timezone: 'America/New_York',
+        shop_name: 'Fade Street',
+        barber_name: 'Marco',
+        service_name: 'Skin fade',
+      },
+      by: 'client',
+      cancel_window_hours: 24,
+      decision: {
+        outcome: 'keep_deposit',
+        late: true,
+        fee_cents: 700,
+        refund_cents: 0,
+        charge_cents: 0,
+        currency: 'USD',
+      },
+    },
+  });
 
 export const cancelPreviewRoute = createRoute({
   method: 'get',

@@ -7,7 +7,9 @@ import { IdParams } from './management.schemas';
 
 export const CancelBody = z
   .object({ reason: z.string().trim().max(300).optional().openapi({ example: 'Running late at work' }) })
-  .openapi('CancelAppointment');
+  .openapi('CancelAppointment', {
+    example: { reason: 'Running late at work' },
+  });
 
 export const cancelAppointmentRoute = createRoute({
   method: 'post',

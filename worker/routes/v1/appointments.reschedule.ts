@@ -12,7 +12,9 @@ export const RescheduleBody = z
     start_time: InstantInput,
     barber_id: z.uuid().optional().openapi({ description: 'Move to another barber of the same shop' }),
   })
-  .openapi('RescheduleAppointment');
+  .openapi('RescheduleAppointment', {
+    example: { start_time: '2026-12-08T11:00:00-05:00' },
+  });
 
 export const rescheduleAppointmentRoute = createRoute({
   method: 'post',

@@ -5,7 +5,9 @@ import { login } from '../../services/auth';
 import type { HonoEnv } from '../../types';
 import { EmailSchema, json, PasswordInput, SessionSchema } from './auth.schemas';
 
-export const LoginBody = z.object({ email: EmailSchema, password: PasswordInput }).openapi('LoginRequest');
+export const LoginBody = z.object({ email: EmailSchema, password: PasswordInput }).openapi('LoginRequest', {
+  example: { email: 'jane@example.com', password: 'maple tram 42 violin' },
+});
 export type LoginBody = z.infer<typeof LoginBody>;
 
 export const loginRoute = createRoute({

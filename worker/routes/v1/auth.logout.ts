@@ -5,7 +5,9 @@ import { logout } from '../../services/auth';
 import type { HonoEnv } from '../../types';
 import { json, OpaqueToken } from './auth.schemas';
 
-export const LogoutBody = z.object({ refresh_token: OpaqueToken }).openapi('LogoutRequest');
+export const LogoutBody = z.object({ refresh_token: OpaqueToken }).openapi('LogoutRequest', {
+  example: { refresh_token: 'rt1.Q2hhbmdlLW1lLXRoaXMtaXMtbm90LXJlYWw' },
+});
 
 export const logoutRoute = createRoute({
   method: 'post',

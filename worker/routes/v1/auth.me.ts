@@ -14,7 +14,25 @@ export const MeSchema = UserSchema.extend({
       role: z.enum(['client', 'barber', 'owner', 'admin']),
     }),
   ),
-}).openapi('Me');
+}).openapi('Me', {
+  example: {
+    id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    email: 'jane@example.com',
+    first_name: 'Jane',
+    last_name: 'Doe',
+    phone: '12125550134',
+    email_verified: true,
+    created_at: '2026-11-02T14:05:00.000Z',
+    memberships: [
+      {
+        shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+        shop_slug: 'fade-street',
+        shop_name: 'Fade Street',
+        role: 'client',
+      },
+    ],
+  },
+});
 
 export const meRoute = createRoute({
   method: 'get',

@@ -5,7 +5,9 @@ import { forgotPassword, normaliseEmail } from '../../services/auth';
 import type { HonoEnv } from '../../types';
 import { EmailSchema, json } from './auth.schemas';
 
-export const ForgotBody = z.object({ email: EmailSchema }).openapi('ForgotPasswordRequest');
+export const ForgotBody = z.object({ email: EmailSchema }).openapi('ForgotPasswordRequest', {
+  example: { email: 'jane@example.com' },
+});
 
 export const forgotPasswordRoute = createRoute({
   method: 'post',
@@ -16,7 +18,7 @@ export const forgotPasswordRoute = createRoute({
   description: 'Always 202, whether or not the address has an account.',
   request: { body: json(ForgotBody) },
   responses: {
-    202: { description: 'If the account exists, a link is on its way', content: { 'application/json': { schema: z.object({ status: z.literal('accepted') }) } } },
+    202: { description: 'If the account exists, a link is on its way', content: { 'application/json': { schema: z.object({ status: z.literal('accepted') }).openapi({ example: { status: 'accepted' } }) } } },
     400: errorResponses[400],
     422: errorResponses[422],
     429: errorResponses[429],

@@ -7,7 +7,12 @@ import { json, OpaqueToken } from './auth.schemas';
 
 export const ResetBody = z
   .object({ token: OpaqueToken, password: z.string().min(1).max(1024) })
-  .openapi('ResetPasswordRequest');
+  .openapi('ResetPasswordRequest', {
+    example: {
+      token: 'Y2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC10b2t',
+      password: 'copper kite 17 meadow',
+    },
+  });
 
 export const resetPasswordRoute = createRoute({
   method: 'post',

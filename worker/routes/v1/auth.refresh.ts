@@ -4,7 +4,9 @@ import { refresh } from '../../services/auth';
 import type { HonoEnv } from '../../types';
 import { json, OpaqueToken, TokenPair } from './auth.schemas';
 
-export const RefreshBody = z.object({ refresh_token: OpaqueToken }).openapi('RefreshRequest');
+export const RefreshBody = z.object({ refresh_token: OpaqueToken }).openapi('RefreshRequest', {
+  example: { refresh_token: 'rt1.Q2hhbmdlLW1lLXRoaXMtaXMtbm90LXJlYWw' },
+});
 
 export const refreshRoute = createRoute({
   method: 'post',

@@ -17,7 +17,15 @@ export const RegisterBody = z
       .optional()
       .openapi({ example: '+1 212 555 0134' }),
   })
-  .openapi('RegisterRequest');
+  .openapi('RegisterRequest', {
+    example: {
+      email: 'jane@example.com',
+      password: 'maple tram 42 violin',
+      first_name: 'Jane',
+      last_name: 'Doe',
+      phone: '+1 212 555 0134',
+    },
+  });
 
 export type RegisterBody = z.infer<typeof RegisterBody>;
 

@@ -4,7 +4,9 @@ import { verifyEmail } from '../../services/auth';
 import type { HonoEnv } from '../../types';
 import { json, OpaqueToken } from './auth.schemas';
 
-export const VerifyEmailBody = z.object({ token: OpaqueToken }).openapi('VerifyEmailRequest');
+export const VerifyEmailBody = z.object({ token: OpaqueToken }).openapi('VerifyEmailRequest', {
+  example: { token: 'Y2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC10b2t' },
+});
 
 export const verifyEmailRoute = createRoute({
   method: 'post',

@@ -37,7 +37,23 @@ export const OfferingSchema = z
 
 export const BarberServicesResponse = z
   .object({ barber_id: z.uuid(), services: z.array(OfferingSchema) })
-  .openapi('BarberServices');
+  .openapi('BarberServices', {
+    example: {
+      barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+      services: [
+        {
+          service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+          name: 'Skin fade',
+          currency: 'USD',
+          price_cents: 4000,
+          duration_min: null,
+          effective_price_cents: 4000,
+          effective_duration_min: 30,
+          active: true,
+        },
+      ],
+    },
+  });
 
 export type ReplaceBarberServicesBody = z.infer<typeof ReplaceBarberServicesBody>;
 export type BarberServicesResponse = z.infer<typeof BarberServicesResponse>;

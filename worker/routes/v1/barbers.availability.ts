@@ -16,7 +16,19 @@ export const BarberAvailabilityResponse = z
     to: z.iso.date(),
     slots: z.array(SlotSchema),
   })
-  .openapi('BarberAvailability');
+  .openapi('BarberAvailability', {
+    example: {
+      timezone: 'America/New_York',
+      barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+      service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+      from: '2026-12-07',
+      to: '2026-12-07',
+      slots: [
+        { start: '2026-12-07T14:00:00.000Z', end: '2026-12-07T14:30:00.000Z' },
+        { start: '2026-12-07T14:15:00.000Z', end: '2026-12-07T14:45:00.000Z' },
+      ],
+    },
+  });
 
 export const barberAvailabilityRoute = createRoute({
   method: 'get',

@@ -19,7 +19,19 @@ export const calendarFeedRoute = createRoute({
     'RFC 5545, instants in UTC, X-WR-TIMEZONE the shop zone; 30 days back (cancellations of that month as STATUS:CANCELLED, so subscribed calendars drop them) to 180 days ahead. A wrong, missing or revoked token is a 404, the same as an unknown barber.',
   request: { params: IdParams, query: CalendarFeedQuery },
   responses: {
-    200: { description: 'The feed', content: { 'text/calendar': { schema: z.string() } } },
+    200: {
+      description: 'The feed',
+      content: {
+        'text/calendar': {
+          schema: z.string().openapi({
+            example:
+              'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//BookedBarber//Calendar//EN\r\nX-WR-TIMEZONE:America/New_York\r\n' +
+              'BEGIN:VEVENT\r\nUID:2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c@bookedbarber.app\r\nSEQUENCE:0\r\nDTSTART:20261207T153000Z\r\nDTEND:20261207T160000Z\r\n' +
+              'SUMMARY:Skin fade – Jane Doe\r\nSTATUS:CONFIRMED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+          }),
+        },
+      },
+    },
     404: errorResponses[404],
     422: errorResponses[422],
   },

@@ -14,7 +14,12 @@ export const CalendarTokenResponse = z
     }),
     webcal_url: z.string().openapi({ description: 'The same feed as a webcal: link (subscribe in Apple Calendar, Outlook)' }),
   })
-  .openapi('CalendarToken');
+  .openapi('CalendarToken', {
+    example: {
+      url: 'https://bookedbarber.app/api/v1/barbers/5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f/calendar.ics?token=cal1.Q2hhbmdlLW1l',
+      webcal_url: 'webcal://bookedbarber.app/api/v1/barbers/5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f/calendar.ics?token=cal1.Q2hhbmdlLW1l',
+    },
+  });
 
 export type CalendarTokenResponse = z.infer<typeof CalendarTokenResponse>;
 

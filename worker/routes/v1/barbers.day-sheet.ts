@@ -46,7 +46,63 @@ export const DaySheetSchema = z
       .array(Span.extend({ minutes: z.number().int() }))
       .openapi({ description: 'Free working time between appointments and time off; cancelled and no-show appointments leave it free' }),
   })
-  .openapi('DaySheet');
+  .openapi('DaySheet', {
+    example: {
+      barber: {
+        id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+        shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+        name: 'Marco',
+        active: true,
+      },
+      date: '2026-12-07',
+      timezone: 'America/New_York',
+      currency: 'USD',
+      working: [
+        { start_time: '2026-12-07T14:00:00.000Z', end_time: '2026-12-07T17:30:00.000Z' },
+        { start_time: '2026-12-07T18:30:00.000Z', end_time: '2026-12-07T23:00:00.000Z' },
+      ],
+      time_off: [],
+      appointments: [
+        {
+          id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+          start_time: '2026-12-07T15:30:00.000Z',
+          end_time: '2026-12-07T16:00:00.000Z',
+          status: 'confirmed',
+          source: 'online',
+          arrived_at: null,
+          notes: 'Short back and sides',
+          service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+          service_name: 'Skin fade',
+          price_cents: 3500,
+          owed_cents: 2800,
+          client: {
+            id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+            name: 'Jane Doe',
+            visits: 6,
+            no_shows: 0,
+            latest_note: 'Prefers a number 2 on the sides.',
+          },
+        },
+      ],
+      gaps: [
+        {
+          start_time: '2026-12-07T14:00:00.000Z',
+          end_time: '2026-12-07T15:30:00.000Z',
+          minutes: 90,
+        },
+        {
+          start_time: '2026-12-07T16:00:00.000Z',
+          end_time: '2026-12-07T17:30:00.000Z',
+          minutes: 90,
+        },
+        {
+          start_time: '2026-12-07T18:30:00.000Z',
+          end_time: '2026-12-07T23:00:00.000Z',
+          minutes: 270,
+        },
+      ],
+    },
+  });
 
 export const daySheetRoute = createRoute({
   method: 'get',

@@ -14,7 +14,30 @@ export const DeactivateBarberResponse = z
       description: 'Upcoming held/pending/confirmed appointments, left untouched for the owner to move or cancel',
     }),
   })
-  .openapi('DeactivatedBarber');
+  .openapi('DeactivatedBarber', {
+    example: {
+      barber: {
+        id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+        shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+        user_id: '4b3a2918-0f7e-4d6c-9b5a-483726150f4e',
+        display_name: 'Marco',
+        bio: 'Fades and beard work, 12 years behind the chair.',
+        active: false,
+      },
+      future_appointments: [
+        {
+          id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+          shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+          barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+          client_id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+          service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+          start_time: '2026-12-07T15:30:00.000Z',
+          end_time: '2026-12-07T16:00:00.000Z',
+          status: 'confirmed',
+        },
+      ],
+    },
+  });
 
 export type DeactivateBarberResponse = z.infer<typeof DeactivateBarberResponse>;
 

@@ -25,7 +25,22 @@ export const ShopBarberListResponse = z
     data: z.array(ShopBarberSchema),
     next_cursor: z.string().nullable().openapi({ description: 'Always null: a shop has few barbers, all are listed' }),
   })
-  .openapi('ShopBarberList');
+  .openapi('ShopBarberList', {
+    example: {
+      data: [
+        {
+          id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+          user_id: '4b3a2918-0f7e-4d6c-9b5a-483726150f4e',
+          display_name: 'Marco',
+          email: 'marco@example.com',
+          active: true,
+          joined_at: '2026-11-02T14:05:00.000Z',
+          upcoming_appointments: 14,
+        },
+      ],
+      next_cursor: null,
+    },
+  });
 
 export type ShopBarberListResponse = z.infer<typeof ShopBarberListResponse>;
 

@@ -15,7 +15,48 @@ export const BookedAppointmentSchema = AppointmentSchema.extend({
   payment: PaymentHandleSchema.nullable().openapi({
     description: 'For a held booking: pay (or save a card) with it before `hold_expires_at`. Null when nothing is due — or, for a hold, when Stripe could not be reached: ask POST /appointments/{id}/payment.',
   }),
-}).openapi('BookedAppointment');
+}).openapi('BookedAppointment', {
+  example: {
+    id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+    shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+    barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+    client_id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+    start_time: '2026-12-07T15:30:00.000Z',
+    end_time: '2026-12-07T16:00:00.000Z',
+    status: 'held',
+    hold_expires_at: '2026-12-01T18:22:00.000Z',
+    price_cents: 3500,
+    deposit_cents: 700,
+    currency: 'USD',
+    notes: 'Short back and sides',
+    arrived_at: null,
+    cancelled_at: null,
+    cancel_reason: null,
+    source: 'online',
+    settlement: null,
+    fee_cents: 0,
+    refund_due_cents: 0,
+    paid_cents: 0,
+    refunded_cents: 0,
+    owed_cents: 3500,
+    created_at: '2026-12-01T18:12:00.000Z',
+    timezone: 'America/New_York',
+    service_name: 'Skin fade',
+    barber_name: 'Marco',
+    payment: {
+      kind: 'deposit',
+      status: 'requires_payment_method',
+      amount: 700,
+      currency: 'USD',
+      client_secret: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d_secret_9f8e7d6c',
+      publishable_key: 'pk_live_51Hx…',
+      payment_intent_id: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d',
+      setup_intent_id: null,
+      expires_at: '2026-12-01T18:22:00.000Z',
+    },
+  },
+});
 
 export const SettlementSchema = z
   .object({
@@ -34,7 +75,48 @@ export const SettledAppointmentSchema = z
     settlement: SettlementSchema.nullable(),
     movements: z.array(MovementSchema).openapi({ description: 'The refund and fee the decision moved, as Stripe answered' }),
   })
-  .openapi('SettledAppointment');
+  .openapi('SettledAppointment', {
+    example: {
+      appointment: {
+        id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+        shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+        barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+        client_id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+        service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+        start_time: '2026-12-07T15:30:00.000Z',
+        end_time: '2026-12-07T16:00:00.000Z',
+        status: 'cancelled',
+        hold_expires_at: null,
+        price_cents: 3500,
+        deposit_cents: 700,
+        currency: 'USD',
+        notes: 'Short back and sides',
+        arrived_at: null,
+        cancelled_at: '2026-12-06T20:00:00.000Z',
+        cancel_reason: 'Running late at work',
+        source: 'online',
+        settlement: 'keep_deposit',
+        fee_cents: 700,
+        refund_due_cents: 0,
+        paid_cents: 700,
+        refunded_cents: 0,
+        owed_cents: 0,
+        created_at: '2026-12-01T18:12:00.000Z',
+        timezone: 'America/New_York',
+        service_name: 'Skin fade',
+        barber_name: 'Marco',
+      },
+      settlement: {
+        outcome: 'keep_deposit',
+        late: true,
+        fee_cents: 700,
+        refund_cents: 0,
+        charge_cents: 0,
+        currency: 'USD',
+      },
+      movements: [],
+    },
+  });
 
 /** What every status change of an appointment (cancel, complete, no-show, confirm) can answer. */
 export function settledResponses(ok: string) {
@@ -74,4 +156,18 @@ export const WaitlistEntrySchema = z
     offered_appointment_id: z.uuid().nullable(),
     created_at: WireInstant,
   })
-  .openapi('WaitlistEntry');
+  .openapi('WaitlistEntry', {
+    example: {
+      id: 'b7a69584-7362-4514-9f3e-2d1c0b9a8f7e',
+      shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      barber_id: null,
+      service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+      window_start: '2026-12-07T05:00:00.000Z',
+      window_end: '2026-12-12T05:00:00.000Z',
+      day_start: '17:00',
+      day_end: '20:00',
+      status: 'waiting',
+      offered_appointment_id: null,
+      created_at: '2026-12-01T18:30:00.000Z',
+    },
+  });

@@ -13,11 +13,25 @@ export const CreateClientNoteBody = z
     shop_id: Uuid.openapi({ description: 'The shop the note belongs to (private to its staff)' }),
     body: z.string().trim().min(1).max(4000).openapi({ example: 'Prefers a number 2 on the sides.' }),
   })
-  .openapi('CreateClientNote');
+  .openapi('CreateClientNote', {
+    example: {
+      shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      body: 'Prefers a number 2 on the sides.',
+    },
+  });
 
 export const ClientNoteSchema = z
   .object({ id: z.uuid(), shop_id: z.uuid(), client_id: z.uuid(), author_id: z.uuid().nullable(), body: z.string(), created_at: WireInstant })
-  .openapi('ClientNote');
+  .openapi('ClientNote', {
+    example: {
+      id: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
+      shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      client_id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      author_id: '4b3a2918-0f7e-4d6c-9b5a-483726150f4e',
+      body: 'Prefers a number 2 on the sides.',
+      created_at: '2026-11-20T16:40:00.000Z',
+    },
+  });
 
 export type CreateClientNoteBody = z.infer<typeof CreateClientNoteBody>;
 export type ClientNoteResponse = z.infer<typeof ClientNoteSchema>;

@@ -23,7 +23,20 @@ export const ClientSummarySchema = z
 
 export const ClientSearchResponse = z
   .object({ data: z.array(ClientSummarySchema), next_cursor: z.null().openapi({ description: 'Ranked results come in one page' }) })
-  .openapi('ClientSearch');
+  .openapi('ClientSearch', {
+    example: {
+      data: [
+        {
+          id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+          email: 'jane@example.com',
+          first_name: 'Jane',
+          last_name: 'Doe',
+          phone_last4: '0134',
+        },
+      ],
+      next_cursor: null,
+    },
+  });
 
 export type ClientSearchResponse = z.infer<typeof ClientSearchResponse>;
 

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { openApiInfo, registerSecuritySchemes } from '../../openapi';
 import type { HonoEnv } from '../../types';
+import { withMiddlewareProblems } from '../openapi-helpers';
 
 export const openApiPath = '/api/v1/openapi.json';
 
@@ -11,11 +12,14 @@ export const openApiPath = '/api/v1/openapi.json';
  */
 export function registerDocs(app: OpenAPIHono<HonoEnv>): void {
   registerSecuritySchemes(app);
-  app.doc31(openApiPath, (c) => ({
-    openapi: '3.1.0',
-    info: openApiInfo,
-    servers: [{ url: new URL(c.req.url).origin }],
-  }));
+  // Like app.doc31, plus the problem responses the app-wide middleware answers (openapi-helpers).
+  app.get(openApiPath, (c) =>
+    c.json(
+      withMiddlewareProblems(
+        app.getOpenAPI31Document({ openapi: '3.1.0', info: openApiInfo, servers: [{ url: new URL(c.req.url).origin }] }),
+      ),
+    ),
+  );
 
   app.get('/api/docs', (c) =>
     c.html(`<!doctype html>

@@ -3,7 +3,9 @@ import type { Context } from 'hono';
 import { cachedHealth, CHECK_NAMES, HEALTH_CACHE_MS, type HealthReport } from '../../services/health';
 import type { HonoEnv } from '../../types';
 
-export const LivenessSchema = z.object({ status: z.literal('ok') }).openapi('Liveness');
+export const LivenessSchema = z.object({ status: z.literal('ok') }).openapi('Liveness', {
+  example: { status: 'ok' },
+});
 
 const CheckSchema = z.object({ status: z.enum(['ok', 'fail']) });
 
@@ -12,7 +14,12 @@ export const ReadinessSchema = z
     status: z.enum(['ok', 'unavailable']),
     checks: z.object({ database: CheckSchema, redis: CheckSchema, stripe: CheckSchema }),
   })
-  .openapi('Readiness');
+  .openapi('Readiness', {
+    example: {
+      status: 'ok',
+      checks: { database: { status: 'ok' }, redis: { status: 'ok' }, stripe: { status: 'ok' } },
+    },
+  });
 
 export type LivenessResponse = z.infer<typeof LivenessSchema>;
 export type ReadinessResponse = z.infer<typeof ReadinessSchema>;

@@ -21,7 +21,11 @@ export const GoogleConnectQuery = z.object({
 
 export const GoogleConnectResponse = z
   .object({ authorization_url: z.url().openapi({ description: "Google's consent page; valid for 10 minutes, once" }) })
-  .openapi('GoogleConnect');
+  .openapi('GoogleConnect', {
+    example: {
+      authorization_url: 'https://accounts.google.com/o/oauth2/v2/auth?client_id=…&code_challenge_method=S256&state=…',
+    },
+  });
 
 export type GoogleConnectResponse = z.infer<typeof GoogleConnectResponse>;
 

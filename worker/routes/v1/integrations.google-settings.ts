@@ -11,7 +11,9 @@ export const GoogleSettingsBody = z
   .object({
     block_busy: z.boolean().openapi({ description: 'Busy times in the Google calendar block bookings (next 30 days, refreshed by sync)', example: true }),
   })
-  .openapi('GoogleCalendarSettings');
+  .openapi('GoogleCalendarSettings', {
+    example: { block_busy: true },
+  });
 
 export const GoogleConnectionResponse = z
   .object({
@@ -21,7 +23,15 @@ export const GoogleConnectionResponse = z
     sync_error: z.string().nullable().openapi({ description: "The last sync's failure; google_reauthorization_required means: connect again", example: null }),
     synced_at: z.string().nullable().openapi({ description: 'The last sync that worked', example: '2030-01-07T09:00:00.000Z' }),
   })
-  .openapi('GoogleCalendarConnection');
+  .openapi('GoogleCalendarConnection', {
+    example: {
+      provider: 'google',
+      calendar_id: 'primary',
+      block_busy: true,
+      sync_error: null,
+      synced_at: '2026-12-07T09:00:00.000Z',
+    },
+  });
 
 export type GoogleSettingsBody = z.infer<typeof GoogleSettingsBody>;
 export type GoogleConnectionResponse = z.infer<typeof GoogleConnectionResponse>;

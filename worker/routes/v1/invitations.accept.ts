@@ -11,15 +11,29 @@ export const AcceptInvitationBody = z
     token: z
       .string()
       .regex(OPAQUE_TOKEN_PATTERN, 'Not an invitation token')
-      .openapi({ description: 'The token from the invitation link (its `#token=` fragment)', example: 'Y2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC10b2tlbg' }),
+      .openapi({ description: 'The token from the invitation link (its `#token=` fragment)', example: 'Y2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC10b2t' }),
   })
-  .openapi('AcceptInvitation');
+  .openapi('AcceptInvitation', {
+    example: { token: 'Y2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC10b2t' },
+  });
 
 export type AcceptInvitationBody = z.infer<typeof AcceptInvitationBody>;
 
 export const AcceptInvitationResponse = z
   .object({ barber: BarberSchema, membership: z.object({ shop_id: z.uuid(), role: z.literal('barber') }) })
-  .openapi('AcceptedInvitation');
+  .openapi('AcceptedInvitation', {
+    example: {
+      barber: {
+        id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+        shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+        user_id: '4b3a2918-0f7e-4d6c-9b5a-483726150f4e',
+        display_name: 'Marco',
+        bio: 'Fades and beard work, 12 years behind the chair.',
+        active: true,
+      },
+      membership: { shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f', role: 'barber' },
+    },
+  });
 
 export type AcceptInvitationResponse = z.infer<typeof AcceptInvitationResponse>;
 

@@ -12,7 +12,9 @@ export const CreateInvitationBody = z
     email: z.email().max(320).openapi({ example: 'sam@example.com' }),
     role: z.literal('barber').default('barber').openapi({ description: 'Staff role offered' }),
   })
-  .openapi('CreateInvitation');
+  .openapi('CreateInvitation', {
+    example: { email: 'sam@example.com', role: 'barber' },
+  });
 
 export const InvitationSchema = z
   .object({
@@ -22,7 +24,15 @@ export const InvitationSchema = z
     role: z.literal('barber'),
     expires_at: z.string().openapi({ example: '2030-01-14T09:00:00.000Z' }),
   })
-  .openapi('Invitation');
+  .openapi('Invitation', {
+    example: {
+      id: 'd4c3b2a1-0f9e-4d8c-9b7a-6f5e4d3c2b1a',
+      shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      email: 'sam@example.com',
+      role: 'barber',
+      expires_at: '2026-12-08T09:00:00.000Z',
+    },
+  });
 
 export type CreateInvitationBody = z.infer<typeof CreateInvitationBody>;
 export type InvitationResponse = z.infer<typeof InvitationSchema>;

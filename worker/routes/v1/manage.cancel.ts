@@ -9,7 +9,12 @@ export const ManageCancelBody = z
     token: ManageToken,
     reason: z.string().trim().max(300).optional().openapi({ example: 'Running late at work' }),
   })
-  .openapi('ManageCancel');
+  .openapi('ManageCancel', {
+    example: {
+      token: 'eyJ2IjoxLCJhIjoiY2FuY2VsIiwiaWQiOiIyYzRlNmE4YiJ9.Q2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC1zaWd',
+      reason: 'Running late at work',
+    },
+  });
 
 export const manageCancelRoute = createRoute({
   method: 'post',

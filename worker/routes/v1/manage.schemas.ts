@@ -8,7 +8,7 @@ import { WireInstant } from './wire.schemas';
 export const ManageToken = z
   .string()
   .regex(MANAGE_TOKEN_PATTERN, 'Not a manage link token')
-  .openapi({ description: 'The `token` of a manage link (`/m?token=…`) from a booking message', example: 'eyJ2IjoxLCJhIjoi….Q2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC1zaWduYXR1cmU' });
+  .openapi({ description: 'The `token` of a manage link (`/m?token=…`) from a booking message', example: 'eyJ2IjoxLCJhIjoiY2FuY2VsIiwiaWQiOiIyYzRlNmE4YiJ9.Q2hhbmdlLW1lLXRoaXMtaXMtbm90LWEtcmVhbC1zaWd' });
 
 export const ManageLinkSchema = z
   .object({
@@ -41,7 +41,35 @@ export const ManageLinkSchema = z
       .nullable()
       .openapi({ description: "A cancel link: what cancelling now would mean for money, by the shop's policy" }),
   })
-  .openapi('ManageLink');
+  .openapi('ManageLink', {
+    example: {
+      purpose: 'reschedule',
+      expires_at: '2026-12-07T16:00:00.000Z',
+      appointment: {
+        id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+        status: 'confirmed',
+        start_time: '2026-12-07T15:30:00.000Z',
+        end_time: '2026-12-07T16:00:00.000Z',
+        timezone: 'America/New_York',
+        shop: { name: 'Fade Street', slug: 'fade-street' },
+        barber_name: 'Marco',
+        service_name: 'Skin fade',
+        price_cents: 3500,
+        currency: 'USD',
+        paid_cents: 700,
+      },
+      allows: { view: true, reschedule: true, cancel: true },
+      reschedule_path: '/s/fade-street?reschedule=2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+      cancellation: {
+        late: false,
+        outcome: 'refund',
+        fee_cents: 0,
+        refund_cents: 700,
+        charge_cents: 0,
+        currency: 'USD',
+      },
+    },
+  });
 
 export const MANAGE_ERRORS =
   '400 `link_invalid` — not a link we signed (malformed or altered); 403 `forbidden` (reason `purpose`) — a link for another purpose; ' +

@@ -103,7 +103,40 @@ export const ShopSchema = z
     created_at: WireInstant,
     updated_at: WireInstant,
   })
-  .openapi('Shop');
+  .openapi('Shop', {
+    example: {
+      id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      slug: 'fade-street',
+      name: 'Fade Street',
+      timezone: 'America/New_York',
+      currency: 'USD',
+      address: {
+        line1: '12 Grand St',
+        city: 'New York',
+        region: 'NY',
+        postal_code: '10013',
+        country: 'US',
+      },
+      policy: {
+        hold_minutes: 10,
+        deposit: { kind: 'percent', value: 20 },
+        cancel_window_hours: 24,
+        late_cancel_fee: { kind: 'fixed', value: 1000 },
+        no_show_fee: { kind: 'fixed', value: 1500 },
+        buffer_before_min: 0,
+        buffer_after_min: 5,
+        min_notice_min: 60,
+        booking_window_days: 60,
+        slot_step_min: 15,
+        max_future_bookings: 3,
+        waitlist_offer_minutes: 30,
+        card_on_file: false,
+      },
+      active: true,
+      created_at: '2026-11-02T14:05:00.000Z',
+      updated_at: '2026-11-20T16:40:00.000Z',
+    },
+  });
 
 /** The identifying part of an Appointment: what "these bookings no longer fit" reports carry. */
 export const AppointmentRefSchema = AppointmentSchema.pick({
@@ -145,7 +178,20 @@ export const ServiceSchema = z
     created_at: WireInstant,
     updated_at: WireInstant,
   })
-  .openapi('Service');
+  .openapi('Service', {
+    example: {
+      id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+      shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      name: 'Skin fade',
+      description: 'Clippers and foil, finished with a razor line-up',
+      price_cents: 3500,
+      currency: 'USD',
+      duration_min: 30,
+      active: true,
+      created_at: '2026-11-02T14:05:00.000Z',
+      updated_at: '2026-11-02T14:05:00.000Z',
+    },
+  });
 
 export const BarberSchema = z
   .object({

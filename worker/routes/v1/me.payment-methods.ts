@@ -9,7 +9,9 @@ export const CardOnFileSchema = z
   .object({
     card: z.object({ brand: z.string().nullable(), last4: z.string().nullable() }).nullable(),
   })
-  .openapi('CardOnFile');
+  .openapi('CardOnFile', {
+    example: { card: { brand: 'visa', last4: '4242' } },
+  });
 
 export const getCardRoute = createRoute({
   method: 'get',

@@ -26,7 +26,47 @@ export const PaymentList = z
       description: 'Per currency, over every payment the filters match (not just this page)',
     }),
   })
-  .openapi('PaymentList');
+  .openapi('PaymentList', {
+    example: {
+      data: [
+        {
+          id: '6e5d4c3b-2a19-4f08-8e7d-6c5b4a392817',
+          appointment_id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+          kind: 'deposit',
+          status: 'succeeded',
+          amount_cents: 700,
+          currency: 'USD',
+          application_fee_cents: 65,
+          refunded_cents: 0,
+          refundable_cents: 700,
+          reason: null,
+          failure_reason: null,
+          refund_of: null,
+          dispute_status: null,
+          stripe_payment_intent_id: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d',
+          stripe_charge_id: 'ch_3Qx7Lk2eZvKYlo2C1d4c3b2a',
+          stripe_refund_id: null,
+          client: { id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', name: 'Jane Doe' },
+          barber: { id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f', name: 'Marco' },
+          appointment_start_time: '2026-12-07T15:30:00.000Z',
+          created_at: '2026-12-01T18:13:00.000Z',
+        },
+      ],
+      next_cursor: null,
+      totals: [
+        {
+          currency: 'USD',
+          captured_cents: 182000,
+          refunded_cents: 3500,
+          net_cents: 178500,
+          platform_fee_cents: 9100,
+          failed_fee_cents: 0,
+          disputed_cents: 0,
+          count: 61,
+        },
+      ],
+    },
+  });
 
 export const listPaymentsRoute = createRoute({
   method: 'get',

@@ -14,7 +14,9 @@ export const RefundBody = z
     }),
     note: z.string().trim().max(300).optional(),
   })
-  .openapi('RefundPayment');
+  .openapi('RefundPayment', {
+    example: { amount_cents: 700, note: 'Shop closed for the day' },
+  });
 
 export const refundPaymentRoute = createRoute({
   method: 'post',

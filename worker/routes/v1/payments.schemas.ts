@@ -12,7 +12,8 @@ export const PaymentHandleSchema = z
       example: 'requires_payment_method',
     }),
     amount: z.number().int().openapi({ description: 'Minor units of `currency`', example: 700 }),
-    currency: z.string().length(3).openapi({ example: 'USD' }),
+    // A SetupIntent moves no money, so a `setup` handle has no currency: '' there.
+    currency: z.union([z.string().length(3), z.literal('')]).openapi({ description: 'ISO 4217; empty for `setup`', example: 'USD' }),
     client_secret: z.string().openapi({
       description: 'For Stripe.js / the mobile SDKs (confirmCardPayment, confirmSetup)',
     }),
@@ -23,7 +24,19 @@ export const PaymentHandleSchema = z
       description: 'Pay before this, or the slot is released',
     }),
   })
-  .openapi('PaymentHandle');
+  .openapi('PaymentHandle', {
+    example: {
+      kind: 'deposit',
+      status: 'requires_payment_method',
+      amount: 700,
+      currency: 'USD',
+      client_secret: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d_secret_9f8e7d6c',
+      publishable_key: 'pk_live_51Hx…',
+      payment_intent_id: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d',
+      setup_intent_id: null,
+      expires_at: '2026-12-01T18:22:00.000Z',
+    },
+  });
 
 export const PaymentSchema = z
   .object({
@@ -54,7 +67,30 @@ export const PaymentSchema = z
     appointment_start_time: WireInstant,
     created_at: WireInstant,
   })
-  .openapi('Payment');
+  .openapi('Payment', {
+    example: {
+      id: 'c0ffee00-1234-4abc-8def-0123456789ab',
+      appointment_id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
+      kind: 'refund',
+      status: 'succeeded',
+      amount_cents: 700,
+      currency: 'USD',
+      application_fee_cents: 0,
+      refunded_cents: 0,
+      refundable_cents: 0,
+      reason: 'Shop closed for the day',
+      failure_reason: null,
+      refund_of: '6e5d4c3b-2a19-4f08-8e7d-6c5b4a392817',
+      dispute_status: null,
+      stripe_payment_intent_id: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d',
+      stripe_charge_id: null,
+      stripe_refund_id: 're_3Qx7Lk2eZvKYlo2C0a1b2c3d',
+      client: { id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', name: 'Jane Doe' },
+      barber: { id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f', name: 'Marco' },
+      appointment_start_time: '2026-12-07T15:30:00.000Z',
+      created_at: '2026-12-06T20:01:00.000Z',
+    },
+  });
 
 export const PaymentTotalsSchema = z
   .object({
@@ -85,7 +121,19 @@ export const PaymentsStatusSchema = z
     currently_due: z.array(z.string()).openapi({ description: 'What Stripe still needs from the owner' }),
     synced_at: WireInstant.nullable(),
   })
-  .openapi('PaymentsStatus');
+  .openapi('PaymentsStatus', {
+    example: {
+      connected: true,
+      stripe_account_id: 'acct_1Qx7Lk2eZvKYlo2C',
+      charges_enabled: true,
+      payouts_enabled: true,
+      details_submitted: true,
+      payments_enabled: true,
+      reason: null,
+      currently_due: [],
+      synced_at: '2026-12-01T09:00:00.000Z',
+    },
+  });
 
 export const MovementSchema = z
   .object({

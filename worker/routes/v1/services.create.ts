@@ -16,7 +16,15 @@ export const ServiceFieldsSchema = z.object({
   active: z.boolean().default(true),
 });
 
-export const CreateServiceBody = ServiceFieldsSchema.openapi('CreateService');
+export const CreateServiceBody = ServiceFieldsSchema.openapi('CreateService', {
+  example: {
+    name: 'Skin fade',
+    description: 'Clippers and foil, finished with a razor line-up',
+    price_cents: 3500,
+    currency: 'USD',
+    duration_min: 30,
+  },
+});
 
 export type CreateServiceBody = z.infer<typeof CreateServiceBody>;
 export type ServiceResponse = z.infer<typeof ServiceSchema>;

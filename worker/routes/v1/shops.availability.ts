@@ -20,7 +20,34 @@ export const ShopAvailabilityResponse = z
     }),
     earliest_by_day: z.array(z.object({ date: z.iso.date(), start: WireInstant, end: WireInstant, barber_ids: z.array(z.uuid()) })),
   })
-  .openapi('ShopAvailability');
+  .openapi('ShopAvailability', {
+    example: {
+      timezone: 'America/New_York',
+      service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+      from: '2026-12-07',
+      to: '2026-12-07',
+      slots: [
+        {
+          start: '2026-12-07T14:00:00.000Z',
+          end: '2026-12-07T14:30:00.000Z',
+          barber_ids: ['5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f', '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2918'],
+        },
+        {
+          start: '2026-12-07T14:15:00.000Z',
+          end: '2026-12-07T14:45:00.000Z',
+          barber_ids: ['7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2918'],
+        },
+      ],
+      earliest_by_day: [
+        {
+          date: '2026-12-07',
+          start: '2026-12-07T14:00:00.000Z',
+          end: '2026-12-07T14:30:00.000Z',
+          barber_ids: ['5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f', '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2918'],
+        },
+      ],
+    },
+  });
 
 export const shopAvailabilityRoute = createRoute({
   method: 'get',

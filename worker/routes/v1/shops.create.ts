@@ -15,7 +15,22 @@ export const CreateShopBody = z
     address: AddressSchema.nullable().optional(),
     policy: PolicySchema.partial().optional().openapi({ description: 'Omitted fields take the defaults' }),
   })
-  .openapi('CreateShop');
+  .openapi('CreateShop', {
+    example: {
+      name: 'Fade Street',
+      slug: 'fade-street',
+      timezone: 'America/New_York',
+      currency: 'USD',
+      address: {
+        line1: '12 Grand St',
+        city: 'New York',
+        region: 'NY',
+        postal_code: '10013',
+        country: 'US',
+      },
+      policy: { deposit: { kind: 'percent', value: 20 }, cancel_window_hours: 24 },
+    },
+  });
 
 export type CreateShopBody = z.infer<typeof CreateShopBody>;
 export type CreateShopResponse = z.infer<typeof ShopSchema>;

@@ -43,7 +43,67 @@ export const PublicShopSchema = z
       }),
     ),
   })
-  .openapi('PublicShop');
+  .openapi('PublicShop', {
+    example: {
+      id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      slug: 'fade-street',
+      name: 'Fade Street',
+      timezone: 'America/New_York',
+      currency: 'USD',
+      address: {
+        line1: '12 Grand St',
+        city: 'New York',
+        region: 'NY',
+        postal_code: '10013',
+        country: 'US',
+      },
+      policy: {
+        hold_minutes: 10,
+        deposit: { kind: 'percent', value: 20 },
+        cancel_window_hours: 24,
+        late_cancel_fee: { kind: 'fixed', value: 1000 },
+        no_show_fee: { kind: 'fixed', value: 1500 },
+        buffer_before_min: 0,
+        buffer_after_min: 5,
+        min_notice_min: 60,
+        booking_window_days: 60,
+        slot_step_min: 15,
+        max_future_bookings: 3,
+        waitlist_offer_minutes: 30,
+        card_on_file: false,
+      },
+      barbers: [
+        {
+          id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+          display_name: 'Marco',
+          bio: 'Fades and beard work, 12 years behind the chair.',
+          services: [
+            {
+              service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+              name: 'Skin fade',
+              currency: 'USD',
+              price_cents: 3500,
+              duration_min: 30,
+            },
+          ],
+          working_hours: [
+            { weekday: 1, start: '09:00', end: '12:30' },
+            { weekday: 1, start: '13:30', end: '18:00' },
+          ],
+        },
+      ],
+      services: [
+        {
+          id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+          name: 'Skin fade',
+          description: 'Clippers and foil, finished with a razor line-up',
+          price_cents: 3500,
+          currency: 'USD',
+          duration_min: 30,
+        },
+      ],
+    },
+  });
 
 export type PublicShopResponse = z.infer<typeof PublicShopSchema>;
 

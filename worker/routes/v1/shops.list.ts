@@ -21,7 +21,20 @@ export const ListShopsQuery = z.object({
 
 export const ListShopsResponse = z
   .object({ data: z.array(ShopSummarySchema), next_cursor: z.string().nullable() })
-  .openapi('ShopList');
+  .openapi('ShopList', {
+    example: {
+      data: [
+        {
+          id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+          slug: 'fade-street',
+          name: 'Fade Street',
+          timezone: 'America/New_York',
+          currency: 'USD',
+        },
+      ],
+      next_cursor: null,
+    },
+  });
 
 export type ListShopsResponse = z.infer<typeof ListShopsResponse>;
 

@@ -28,7 +28,23 @@ export const FailedNotificationSchema = z
 
 export const FailedNotificationList = z
   .object({ data: z.array(FailedNotificationSchema), next_cursor: z.string().nullable() })
-  .openapi('FailedNotificationList');
+  .openapi('FailedNotificationList', {
+    example: {
+      data: [
+        {
+          id: 'e1d2c3b4-a596-4877-8a9b-0c1d2e3f4a5b',
+          template: 'appointment.confirmed',
+          channel: 'email',
+          recipient: 'j***@example.com',
+          state: 'failed',
+          last_error: 'sendgrid 400: The to address is not valid',
+          attempts: 1,
+          created_at: '2026-12-01T18:12:00.000000Z',
+        },
+      ],
+      next_cursor: null,
+    },
+  });
 
 export const listShopNotificationsRoute = createRoute({
   method: 'get',

@@ -79,7 +79,74 @@ export const ShopReportSchema = z
       returning_clients: z.number().int().openapi({ description: 'Clients seen in the range who had been before it' }),
     }),
   })
-  .openapi('ShopReport');
+  .openapi('ShopReport', {
+    example: {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      timezone: 'America/New_York',
+      currencies: ['USD'],
+      daily: [
+        {
+          date: '2026-11-01',
+          bookings: 4,
+          walk_ins: 1,
+          completed: 4,
+          no_shows: 0,
+          late_cancels: 0,
+          new_clients: 1,
+          returning_clients: 3,
+          revenue: [
+            {
+              currency: 'USD',
+              captured_cents: 14000,
+              refunded_cents: 0,
+              net_cents: 14000,
+              platform_fee_cents: 700,
+              no_show_fee_cents: 0,
+              late_cancel_fee_cents: 0,
+            },
+          ],
+        },
+      ],
+      totals: {
+        bookings: 52,
+        walk_ins: 9,
+        completed: 47,
+        revenue: [
+          {
+            currency: 'USD',
+            captured_cents: 182000,
+            refunded_cents: 3500,
+            net_cents: 178500,
+            platform_fee_cents: 9100,
+            no_show_fee_cents: 3000,
+            late_cancel_fee_cents: 1000,
+          },
+        ],
+      },
+      rates: {
+        eligible: 49,
+        no_shows: 2,
+        late_cancels: 1,
+        no_show_rate: 0.0408,
+        late_cancel_rate: 0.0204,
+      },
+      utilisation: [
+        {
+          barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+          name: 'Marco',
+          active: true,
+          booked_minutes: 1560,
+          working_minutes: 8400,
+          utilisation: 0.1857,
+        },
+      ],
+      busiest_hours: {
+        counts: Array.from({ length: 7 }, (_, weekday) => Array.from({ length: 24 }, (_, hour) => (weekday === 6 && hour >= 10 && hour < 16 ? 3 : 0))),
+      },
+      clients: { new_clients: 11, returning_clients: 30 },
+    },
+  });
 
 export const shopReportRoute = createRoute({
   method: 'get',

@@ -13,7 +13,23 @@ export const OnboardingLink = z
     expires_at: WireInstant,
     status: PaymentsStatusSchema,
   })
-  .openapi('StripeOnboardingLink');
+  .openapi('StripeOnboardingLink', {
+    example: {
+      url: 'https://connect.stripe.com/setup/e/acct_1Qx7Lk2eZvKYlo2C/Q2hhbmdlLW1l',
+      expires_at: '2026-12-01T09:05:00.000Z',
+      status: {
+        connected: true,
+        stripe_account_id: 'acct_1Qx7Lk2eZvKYlo2C',
+        charges_enabled: false,
+        payouts_enabled: false,
+        details_submitted: false,
+        payments_enabled: false,
+        reason: 'onboarding_incomplete',
+        currently_due: ['external_account'],
+        synced_at: '2026-12-01T09:00:00.000Z',
+      },
+    },
+  });
 
 export const stripeOnboardingRoute = createRoute({
   method: 'post',

@@ -18,7 +18,12 @@ export const UpdateShopBody = z
     }),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Send at least one field to change' })
-  .openapi('UpdateShop');
+  .openapi('UpdateShop', {
+    example: {
+      name: 'Fade Street Soho',
+      policy: { hold_minutes: 15, no_show_fee: { kind: 'percent', value: 50 }, card_on_file: true },
+    },
+  });
 
 export type UpdateShopBody = z.infer<typeof UpdateShopBody>;
 export type UpdateShopResponse = z.infer<typeof ShopSchema>;

@@ -13,7 +13,13 @@ export const CreateTimeOffBody = z
     ends_at: Instant.openapi({ example: '2030-01-07T13:00:00-05:00' }),
     reason: z.string().trim().max(200).nullable().optional().openapi({ example: 'Dentist' }),
   })
-  .openapi('CreateTimeOff');
+  .openapi('CreateTimeOff', {
+    example: {
+      starts_at: '2026-12-08T09:00:00-05:00',
+      ends_at: '2026-12-08T13:00:00-05:00',
+      reason: 'Dentist',
+    },
+  });
 
 export const CreatedTimeOffResponse = z
   .object({
@@ -22,7 +28,19 @@ export const CreatedTimeOffResponse = z
       description: 'Held/pending/confirmed appointments inside the block; they are NOT cancelled',
     }),
   })
-  .openapi('CreatedTimeOff');
+  .openapi('CreatedTimeOff', {
+    example: {
+      time_off: {
+        id: '0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b',
+        barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+        starts_at: '2026-12-08T14:00:00.000Z',
+        ends_at: '2026-12-08T18:00:00.000Z',
+        reason: 'Dentist',
+        created_at: '2026-12-01T12:00:00.000Z',
+      },
+      stranded_appointments: [],
+    },
+  });
 
 export type CreateTimeOffBody = z.infer<typeof CreateTimeOffBody>;
 export type CreatedTimeOffResponse = z.infer<typeof CreatedTimeOffResponse>;

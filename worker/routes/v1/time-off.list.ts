@@ -14,7 +14,21 @@ export const ListTimeOffQuery = z.object({
 
 export const TimeOffListResponse = z
   .object({ data: z.array(TimeOffSchema), next_cursor: z.string().nullable() })
-  .openapi('TimeOffList');
+  .openapi('TimeOffList', {
+    example: {
+      data: [
+        {
+          id: '0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b',
+          barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+          starts_at: '2026-12-08T14:00:00.000Z',
+          ends_at: '2026-12-08T18:00:00.000Z',
+          reason: 'Dentist',
+          created_at: '2026-12-01T12:00:00.000Z',
+        },
+      ],
+      next_cursor: null,
+    },
+  });
 
 export type TimeOffListResponse = z.infer<typeof TimeOffListResponse>;
 

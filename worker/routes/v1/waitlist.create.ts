@@ -25,7 +25,16 @@ export const JoinWaitlistBody = z
   .refine((b) => b.to >= b.from, { message: 'Must be on or after from', path: ['to'] })
   .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= MAX_WINDOW_DAYS * 86_400_000, { message: `At most ${MAX_WINDOW_DAYS} days`, path: ['to'] })
   .refine((b) => !b.day_start || !b.day_end || parseClock(b.day_end)! > parseClock(b.day_start)!, { message: 'Must be after day_start', path: ['day_end'] })
-  .openapi('JoinWaitlist');
+  .openapi('JoinWaitlist', {
+    example: {
+      shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+      service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+      from: '2026-12-07',
+      to: '2026-12-11',
+      day_start: '17:00',
+      day_end: '20:00',
+    },
+  });
 
 export const joinWaitlistRoute = createRoute({
   method: 'post',

@@ -14,7 +14,14 @@ export const JoinWalkInBody = z
     last_name: z.string().max(100).optional(),
     phone: z.string().max(40).openapi({ example: '+1 212 555 0134' }),
   })
-  .openapi('JoinWalkIn');
+  .openapi('JoinWalkIn', {
+    example: {
+      service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
+      barber_id: 'any',
+      first_name: 'Sam',
+      phone: '+1 212 555 0188',
+    },
+  });
 
 export const joinWalkInRoute = createRoute({
   method: 'post',

@@ -10,7 +10,7 @@ export const leaveWalkInRoute = createRoute({
   tags: ['Walk-ins'],
   operationId: 'leaveWalkIn',
   summary: 'Leave the walk-in queue with the status link’s token: the walk-in is cancelled (no fee) and its time freed',
-  request: { body: { required: true, content: { 'application/json': { schema: z.object({ token: WalkInStatusToken }).openapi('LeaveWalkIn') } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: z.object({ token: WalkInStatusToken }).openapi('LeaveWalkIn', { example: { token: 'wt1.Q2hhbmdlLW1lLXRoaXMtaXMtbm90LXJlYWw' } }) } } } },
   responses: {
     204: { description: 'Left (leaving twice is fine)' },
     404: errorResponses[404],

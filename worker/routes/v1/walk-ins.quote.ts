@@ -12,7 +12,15 @@ export const WalkInQuoteResponse = z
       .nullable()
       .openapi({ description: 'null: nothing fits today any more' }),
   })
-  .openapi('WalkInQuote');
+  .openapi('WalkInQuote', {
+    example: {
+      quote: {
+        barber: { id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f', name: 'Marco' },
+        start_time: '2026-12-07T19:15:00.000Z',
+        wait_minutes: 25,
+      },
+    },
+  });
 
 export const walkInQuoteRoute = createRoute({
   method: 'get',

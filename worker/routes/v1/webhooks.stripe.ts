@@ -10,7 +10,9 @@ import type { HonoEnv } from '../../types';
 /** Stripe's own default: a signature older than this is a replay. */
 const TOLERANCE_SEC = 300;
 
-export const WebhookAck = z.object({ received: z.literal(true), outcome: z.string() }).openapi('WebhookAck');
+export const WebhookAck = z.object({ received: z.literal(true), outcome: z.string() }).openapi('WebhookAck', {
+  example: { received: true, outcome: 'confirmed' },
+});
 
 export const stripeWebhookRoute = createRoute({
   method: 'post',
@@ -28,7 +30,19 @@ export const stripeWebhookRoute = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({}).passthrough().openapi({ description: 'A Stripe event' }),
+          schema: z
+            .object({})
+            .passthrough()
+            .openapi({
+              description: 'A Stripe event',
+              example: {
+                id: 'evt_3Qx7Lk2eZvKYlo2C0e1f2a3b',
+                object: 'event',
+                type: 'payment_intent.succeeded',
+                created: 1796659980,
+                data: { object: { id: 'pi_3Qx7Lk2eZvKYlo2C1a2b3c4d', object: 'payment_intent', status: 'succeeded' } },
+              },
+            }),
         },
       },
     },

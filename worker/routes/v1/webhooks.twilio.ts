@@ -28,7 +28,10 @@ export const twilioWebhookRoute = createRoute({
           schema: z
             .object({ MessageSid: z.string(), From: z.string(), To: z.string(), Body: z.string() })
             .passthrough()
-            .openapi({ description: "Twilio's message parameters" }),
+            .openapi({
+              description: "Twilio's message parameters",
+              example: { MessageSid: 'SM0123456789abcdef0123456789abcdef', From: '+12125550134', To: '+12125550100', Body: 'C' },
+            }),
         },
       },
     },

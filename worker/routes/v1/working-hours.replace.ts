@@ -38,7 +38,17 @@ export const WorkingHoursResponse = z
       description: 'Upcoming held/pending/confirmed appointments the new hours no longer cover; they are NOT cancelled',
     }),
   })
-  .openapi('WorkingHours');
+  .openapi('WorkingHours', {
+    example: {
+      barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
+      timezone: 'America/New_York',
+      rules: [
+        { weekday: 1, start: '09:00', end: '12:30' },
+        { weekday: 1, start: '13:30', end: '18:00' },
+      ],
+      stranded_appointments: [],
+    },
+  });
 
 export type ReplaceWorkingHoursBody = z.infer<typeof ReplaceWorkingHoursBody>;
 export type WorkingHoursResponse = z.infer<typeof WorkingHoursResponse>;
