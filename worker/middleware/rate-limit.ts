@@ -1,28 +1,36 @@
-import { Ratelimit } from '@upstash/ratelimit';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../lib/errors';
+import { LimiterTimeoutError, SlidingWindowLimiter } from '../lib/sliding-window';
 import type { Services } from '../services/container';
 import type { HonoEnv } from '../types';
 
-type Window = Parameters<typeof Ratelimit.slidingWindow>[1];
+/** A window as callers write it: `60 s`, `10 m`, `1 h`. */
+export type Window = `${number} ${'s' | 'm' | 'h'}`;
 
-const limiters = new Map<string, Ratelimit>();
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+export function windowMs(window: Window): number {
+  const [amount, unit] = window.split(' ') as [string, keyof typeof UNIT_MS];
+  return Number(amount) * UNIT_MS[unit];
+}
+
+const limiters = new Map<string, SlidingWindowLimiter>();
 // Identifiers already over the limit are remembered in the isolate until their window resets,
 // so a flood costs no Redis round trips.
-const ephemeralCache = new Map<string, number>();
+const refused = new Map<string, number>();
 
-function limiter(services: Services, name: string, limit: number, window: Window): Ratelimit {
+function limiter(services: Services, name: string, limit: number, window: Window): SlidingWindowLimiter {
   const { config, redis } = services;
   const key = `${config.UPSTASH_REDIS_REST_URL}|${config.REDIS_PREFIX}|${name}|${limit}|${window}`;
   let rl = limiters.get(key);
   if (!rl) {
-    rl = new Ratelimit({
+    rl = new SlidingWindowLimiter({
       redis,
-      limiter: Ratelimit.slidingWindow(limit, window),
-      prefix: `${config.REDIS_PREFIX}rl:${name}`,
-      ephemeralCache,
-      timeout: 1000,
-      analytics: false,
+      prefix: `${config.REDIS_PREFIX}rl:${name}:${limit}:${window.replace(' ', '')}`,
+      limit,
+      windowMs: windowMs(window),
+      timeoutMs: 1000,
+      refused,
     });
     limiters.set(key, rl);
   }
@@ -53,12 +61,8 @@ export async function checkLimit(services: Services, options: LimitOptions): Pro
   try {
     result = await limiter(services, options.name, options.limit, options.window).limit(options.identifier);
   } catch (err) {
-    services.logger.warn('rate limiter unavailable', { limiter: options.name, err });
-    if (options.failClosed) throw new ApiError('dependency_unavailable', 'Try again in a moment');
-    return {};
-  }
-  if (result.reason === 'timeout') {
-    services.logger.warn('rate limiter timed out', { limiter: options.name });
+    if (err instanceof LimiterTimeoutError) services.logger.warn('rate limiter timed out', { limiter: options.name });
+    else services.logger.warn('rate limiter unavailable', { limiter: options.name, err });
     if (options.failClosed) throw new ApiError('dependency_unavailable', 'Try again in a moment');
     return {};
   }
