@@ -76,6 +76,9 @@ export default defineConfig({
                 GOOGLE_OAUTH_URL: plane.captureUrl,
                 GOOGLE_TOKEN_URL: `${plane.captureUrl}/token`,
                 GOOGLE_API_URL: plane.captureUrl,
+                // tests/worker/fuzz.test.ts: runs per operation and seed (`npm run fuzz` sets more runs).
+                FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
+                FUZZ_SEED: process.env.FUZZ_SEED ?? '',
                 FIELD_ENCRYPTION_KEYS:
                   'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
               },
