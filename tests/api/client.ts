@@ -1,11 +1,17 @@
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from './schema';
+import type { components, operations, paths } from './schema';
 
 /**
  * A client typed by the OpenAPI document (schema.d.ts is generated from it): a request or a
  * response whose shape the routes no longer have stops the tests that use it from typechecking.
  */
 export type ApiClient = Client<paths>;
+
+/** The document's named schemas: `Schemas['Appointment']`, `Schemas['CreateAppointment']`, … */
+export type Schemas = components['schemas'];
+export type Problem = Schemas['Problem'];
+/** The query parameters of an operation, by its operationId. */
+export type QueryOf<K extends keyof operations> = NonNullable<operations[K]['parameters']['query']>;
 
 export interface ApiClientOptions {
   /** How requests reach the Worker: `SELF.fetch` in workerd tests, globalThis.fetch against a server. */
@@ -37,4 +43,13 @@ export function ok<D, E>(result: Result<D, E>): D {
     throw new Error(`expected success, got ${result.response.status}: ${JSON.stringify(result.error)}`);
   }
   return result.data as D;
+}
+
+/** The problem+json of a refused request (checked to be one), typed by the document. */
+export function problem<D, E>(result: Result<D, E>): Problem {
+  const type = result.response.headers.get('content-type') ?? '';
+  if (result.response.ok || !type.startsWith('application/problem+json')) {
+    throw new Error(`expected problem+json, got ${result.response.status} ${type}: ${JSON.stringify(result.error ?? result.data)}`);
+  }
+  return result.error as Problem;
 }

@@ -6,6 +6,16 @@ import { buildAppointment } from '../../db/seed/builders';
 import { bearer } from '../../../tests/worker/auth';
 import { book, createBookingWorld, localInstant, newClient } from '../../../tests/worker/booking-world';
 import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
+import { ok, problem, type Schemas } from '../../../tests/api/client';
+import { workerApi } from '../../../tests/api/worker';
+
+/** Books through the typed client: a body the document no longer accepts stops typechecking. */
+function bookAs(token: string, body: Schemas['CreateAppointment'], idempotencyKey?: string) {
+  return workerApi(token).POST('/api/v1/appointments', {
+    body,
+    ...(idempotencyKey ? { params: { header: { 'idempotency-key': idempotencyKey } } } : {}),
+  });
+}
 
 /** The next quarter hour at least 20 minutes away: on the grid, inside a 2 h notice. */
 function soonOnStep(): Date {
@@ -19,9 +29,9 @@ describe('POST /api/v1/appointments', () => {
     const w = await createBookingWorld(db);
     const start = localInstant(w.timezone, 2, '10:00');
     // The first booking also loads the barber's snapshot into the object.
-    const first = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
-    expect(first.status).toBe(201);
-    const created = (await first.json()) as Record<string, unknown>;
+    const first = await bookAs(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
+    expect(first.response.status).toBe(201);
+    const created = ok(first);
     expect(created).toMatchObject({
       barber_id: w.barber.barber.id,
       client_id: w.client.user.id,
@@ -33,14 +43,15 @@ describe('POST /api/v1/appointments', () => {
       source: 'online',
       timezone: w.timezone,
     });
-    expect(first.headers.get('location')).toBe(`/api/v1/appointments/${created.id as string}`);
+    expect(created.payment).toBeNull();
+    expect(first.response.headers.get('location')).toBe(`/api/v1/appointments/${created.id}`);
 
-    const second = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '11:00').toISOString() });
-    expect(second.status).toBe(201);
-    expect(neonRequests(second)).toBe(1);
+    const second = await bookAs(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '11:00').toISOString() });
+    expect(second.response.status).toBe(201);
+    expect(neonRequests(second.response)).toBe(1);
 
     // Audit row and client membership were written in the same statement.
-    const audit = await db.select().from(auditLog).where(and(eq(auditLog.entityId, created.id as string), eq(auditLog.action, 'appointment.booked')));
+    const audit = await db.select().from(auditLog).where(and(eq(auditLog.entityId, created.id), eq(auditLog.action, 'appointment.booked')));
     expect(audit).toHaveLength(1);
     const member = await db.select().from(memberships).where(and(eq(memberships.userId, w.client.user.id), eq(memberships.shopId, w.shop.id)));
     expect(member.map((m) => m.role)).toEqual(['client']);
@@ -50,12 +61,12 @@ describe('POST /api/v1/appointments', () => {
     const db = testDb();
     const w = await createBookingWorld(db, { policy: { deposit: { kind: 'percent', value: 20 }, hold_minutes: 10 } });
     const before = Date.now();
-    const res = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 3, '10:00').toISOString() });
-    expect(res.status).toBe(201);
-    const body = (await res.json()) as { status: string; deposit_cents: number; hold_expires_at: string };
+    const res = await bookAs(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 3, '10:00').toISOString() });
+    expect(res.response.status).toBe(201);
+    const body = ok(res);
     expect(body.status).toBe('held');
     expect(body.deposit_cents).toBe(600);
-    const expires = Date.parse(body.hold_expires_at);
+    const expires = Date.parse(body.hold_expires_at ?? '');
     expect(expires).toBeGreaterThanOrEqual(before + 10 * 60_000 - 5_000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 10 * 60_000 + 5_000);
   });
@@ -66,7 +77,7 @@ describe('POST /api/v1/appointments', () => {
     const barber = w.barber.barber.id;
     await db.insert(timeOff).values({ barberId: barber, startsAt: localInstant(w.timezone, 4, '12:00'), endsAt: localInstant(w.timezone, 4, '14:00') });
     const taken = localInstant(w.timezone, 5, '10:00');
-    expect((await book(w.client.token, { barber_id: barber, service_id: w.short.id, start_time: taken.toISOString() })).status).toBe(201);
+    expect((await bookAs(w.client.token, { barber_id: barber, service_id: w.short.id, start_time: taken.toISOString() })).response.status).toBe(201);
     const other = await newClient(db);
     const cases: [string, Date][] = [
       ['outside_hours', localInstant(w.timezone, 4, '07:00')],
@@ -78,11 +89,11 @@ describe('POST /api/v1/appointments', () => {
       ['taken', new Date(taken.getTime() + 15 * 60_000)],
     ];
     for (const [reason, start] of cases) {
-      const res = await book(other.token, { barber_id: barber, service_id: w.short.id, start_time: start.toISOString() });
-      expect(res.status, reason).toBe(409);
-      const problem = await problemOf(res);
-      expect(problem.code).toBe('slot_unavailable');
-      expect(problem.reason, `${start.toISOString()}`).toBe(reason);
+      const res = await bookAs(other.token, { barber_id: barber, service_id: w.short.id, start_time: start.toISOString() });
+      expect(res.response.status, reason).toBe(409);
+      const refused = problem(res);
+      expect(refused.code).toBe('slot_unavailable');
+      expect(refused.reason, `${start.toISOString()}`).toBe(reason);
     }
     const rows = await db.select().from(appointments).where(eq(appointments.clientId, other.user.id));
     expect(rows).toHaveLength(0);
@@ -92,6 +103,7 @@ describe('POST /api/v1/appointments', () => {
     const db = testDb();
     const w = await createBookingWorld(db);
     const good = { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '10:00').toISOString() };
+    // Bodies the document refuses go raw: the typed client would not let them be written.
     const bad: [Record<string, unknown>, string][] = [
       [{ ...good, start_time: 'tomorrow at ten' }, 'json.start_time'],
       [{ ...good, start_time: '2026-13-40T25:00:00Z' }, 'json.start_time'],
@@ -104,17 +116,18 @@ describe('POST /api/v1/appointments', () => {
     for (const [body, path] of bad) {
       const res = await book(w.client.token, body);
       expect(res.status, path).toBe(422);
-      const problem = await problemOf(res);
-      expect(problem.code, path).toBe('validation_failed');
-      expect(problem.errors?.map((e) => e.path), JSON.stringify(problem)).toContain(path);
+      const refused = await problemOf(res);
+      expect(refused.code, path).toBe('validation_failed');
+      expect(refused.errors?.map((e) => e.path), JSON.stringify(refused)).toContain(path);
     }
     // A service this barber does not offer is a 422 naming service_id's cause.
-    const notOffered = await book(w.client.token, { ...good, service_id: crypto.randomUUID() });
-    expect(notOffered.status).toBe(422);
-    expect((await problemOf(notOffered)).reason).toBe('not_offered');
+    const notOffered = await bookAs(w.client.token, { ...good, service_id: crypto.randomUUID() });
+    expect(notOffered.response.status).toBe(422);
+    expect(problem(notOffered).reason).toBe('not_offered');
     // An unknown barber is a 404.
-    const noBarber = await book(w.client.token, { ...good, barber_id: crypto.randomUUID() });
-    expect(noBarber.status).toBe(404);
+    const noBarber = await bookAs(w.client.token, { ...good, barber_id: crypto.randomUUID() });
+    expect(noBarber.response.status).toBe(404);
+    expect(problem(noBarber).code).toBe('not_found');
   });
 
   it('requires a signed-in caller', async () => {
@@ -126,51 +139,50 @@ describe('POST /api/v1/appointments', () => {
     const db = testDb();
     const w = await createBookingWorld(db, { policy: { max_future_bookings: 2 } });
     const at = (h: string) => ({ barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, h).toISOString() });
-    expect((await book(w.client.token, at('10:00'))).status).toBe(201);
-    expect((await book(w.client.token, at('11:00'))).status).toBe(201);
-    const third = await book(w.client.token, at('12:00'));
-    expect(third.status).toBe(409);
-    expect((await problemOf(third)).reason).toBe('booking_limit');
+    expect((await bookAs(w.client.token, at('10:00'))).response.status).toBe(201);
+    expect((await bookAs(w.client.token, at('11:00'))).response.status).toBe(201);
+    const third = await bookAs(w.client.token, at('12:00'));
+    expect(third.response.status).toBe(409);
+    expect(problem(third).reason).toBe('booking_limit');
     // The refusal moved nothing: the next booking at this barber is still one round trip.
     const other = await newClient(db);
-    const next = await book(other.token, at('13:00'));
-    expect(next.status).toBe(201);
-    expect(neonRequests(next)).toBe(1);
+    const next = await bookAs(other.token, at('13:00'));
+    expect(next.response.status).toBe(201);
+    expect(neonRequests(next.response)).toBe(1);
   });
 
   it('same Idempotency-Key + same body → the same appointment; a different body → 422', async () => {
     const db = testDb();
     const w = await createBookingWorld(db);
     const body = { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 2, '13:00').toISOString() };
-    const key = { 'idempotency-key': `k-${crypto.randomUUID()}` };
-    const a = await book(w.client.token, body, key);
-    const b = await book(w.client.token, body, key);
-    expect(a.status).toBe(201);
-    expect(b.status).toBe(201);
-    const [first, again] = [(await a.json()) as { id: string }, (await b.json()) as { id: string }];
-    expect(again.id).toBe(first.id);
+    const key = `k-${crypto.randomUUID()}`;
+    const a = await bookAs(w.client.token, body, key);
+    const b = await bookAs(w.client.token, body, key);
+    expect(a.response.status).toBe(201);
+    expect(b.response.status).toBe(201);
+    expect(ok(b).id).toBe(ok(a).id);
     const rows = await db.select().from(appointments).where(eq(appointments.clientId, w.client.user.id));
     expect(rows).toHaveLength(1);
-    const changed = await book(w.client.token, { ...body, start_time: localInstant(w.timezone, 2, '14:00').toISOString() }, key);
-    expect(changed.status).toBe(422);
-    expect((await problemOf(changed)).code).toBe('idempotency_conflict');
+    const changed = await bookAs(w.client.token, { ...body, start_time: localInstant(w.timezone, 2, '14:00').toISOString() }, key);
+    expect(changed.response.status).toBe(422);
+    expect(problem(changed).code).toBe('idempotency_conflict');
   });
 
   it('staff book for a client by e-mail (created if new), by client id and by phone; others may not', async () => {
     const db = testDb();
     const w = await createBookingWorld(db);
     const email = `walkin-${crypto.randomUUID().slice(0, 8)}@example.test`;
-    const byEmail = await book(w.barber.token, {
+    const byEmail = await bookAs(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '09:00').toISOString(),
       client: { email, first_name: 'Walk', last_name: 'In', phone: '+1 212 555 0100' },
     });
-    expect(byEmail.status).toBe(201);
-    const created = (await byEmail.json()) as { client_id: string; source: string };
+    expect(byEmail.response.status).toBe(201);
+    const created = ok(byEmail);
     expect(created.source).toBe('staff');
-    const byId = await book(w.owner.token, {
+    const byId = await bookAs(w.owner.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
@@ -178,104 +190,104 @@ describe('POST /api/v1/appointments', () => {
       client_id: created.client_id,
       source: 'walk_in',
     });
-    expect(byId.status).toBe(201);
-    expect(((await byId.json()) as { source: string }).source).toBe('walk_in');
+    expect(byId.response.status).toBe(201);
+    expect(ok(byId).source).toBe('walk_in');
 
     // A phone booking for the same client: found by the full number (only its last digits are plain).
-    const byPhone = await book(w.barber.token, {
+    const byPhone = await bookAs(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '10:00').toISOString(),
       client: { phone: '(212) 555-0100' },
     });
-    expect(byPhone.status).toBe(201);
-    expect(((await byPhone.json()) as { client_id: string }).client_id).toBe(created.client_id);
+    expect(byPhone.response.status).toBe(201);
+    expect(ok(byPhone).client_id).toBe(created.client_id);
     // Same last four digits, different number: not that client, and no first name to create one.
-    const unknown = await book(w.barber.token, {
+    const unknown = await bookAs(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '11:00').toISOString(),
       client: { phone: '+1 646 555 0100' },
     });
-    expect(unknown.status).toBe(422);
-    expect((await problemOf(unknown)).errors?.[0]?.path).toBe('json.client.first_name');
+    expect(unknown.response.status).toBe(422);
+    expect(problem(unknown).errors?.[0]?.path).toBe('json.client.first_name');
     // A non-staff caller cannot use that 422 to learn which numbers the shop knows.
-    const probe = await book(w.client.token, {
+    const probe = await bookAs(w.client.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '11:00').toISOString(),
       client: { phone: '+1 646 555 0100' },
     });
-    expect(probe.status).toBe(403);
+    expect(probe.response.status).toBe(403);
     // First name + phone alone: a new client with no e-mail.
-    const phoneOnly = await book(w.barber.token, {
+    const phoneOnly = await bookAs(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '11:00').toISOString(),
       client: { first_name: 'Rosa', phone: '+1 646 555 0100' },
     });
-    expect(phoneOnly.status).toBe(201);
-    const phoneClient = ((await phoneOnly.json()) as { client_id: string }).client_id;
+    expect(phoneOnly.response.status).toBe(201);
+    const phoneClient = ok(phoneOnly).client_id;
     expect(phoneClient).not.toBe(created.client_id);
     const [rosa] = await db.select().from(users).where(eq(users.id, phoneClient));
     expect(rosa!.email).toBeNull();
     expect(rosa!.firstName).toBe('Rosa');
     expect(rosa!.phoneLast4).toBe('0100');
     // The same number again finds Rosa rather than creating a second client.
-    const again = await book(w.owner.token, {
+    const again = await bookAs(w.owner.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '12:00').toISOString(),
       client: { first_name: 'Rosa', phone: '646-555-0100' },
     });
-    expect(again.status).toBe(201);
-    expect(((await again.json()) as { client_id: string }).client_id).toBe(phoneClient);
+    expect(again.response.status).toBe(201);
+    expect(ok(again).client_id).toBe(phoneClient);
     // A number no text can reach is refused for a new client.
-    const short = await book(w.barber.token, {
+    const short = await bookAs(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '12:30').toISOString(),
       client: { first_name: 'Tom', phone: '55 0199' },
     });
-    expect(short.status).toBe(422);
-    expect((await problemOf(short)).errors?.[0]?.path).toBe('json.client.phone');
+    expect(short.response.status).toBe(422);
+    expect(problem(short).errors?.[0]?.path).toBe('json.client.phone');
     // A last name without a first name is refused by the body schema.
-    const noFirst = await book(w.barber.token, {
+    const noFirst = await bookAs(w.barber.token, {
       barber_id: w.barber.barber.id,
       shop_id: w.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '12:30').toISOString(),
       client: { last_name: 'Only', phone: '+1 718 555 0142' },
     });
-    expect(noFirst.status).toBe(422);
+    expect(noFirst.response.status).toBe(422);
 
     // A client may not book for someone else, and a barber of another shop gets nowhere.
     const stranger = await createBookingWorld(db);
     for (const token of [w.client.token, stranger.barber.token]) {
-      const res = await book(token, {
+      const res = await bookAs(token, {
         barber_id: w.barber.barber.id,
         shop_id: w.shop.id,
         service_id: w.short.id,
         start_time: localInstant(w.timezone, 2, '10:30').toISOString(),
         client_id: created.client_id,
       });
-      expect(res.status).toBe(403);
+      expect(res.response.status).toBe(403);
     }
     // Staff of another shop naming this shop's barber under their own shop id: not found.
-    const crossShop = await book(stranger.owner.token, {
+    const crossShop = await bookAs(stranger.owner.token, {
       barber_id: w.barber.barber.id,
       shop_id: stranger.shop.id,
       service_id: w.short.id,
       start_time: localInstant(w.timezone, 2, '11:30').toISOString(),
       client: { email: `x-${crypto.randomUUID().slice(0, 6)}@example.test`, first_name: 'X' },
     });
-    expect(crossShop.status).toBe(404);
+    expect(crossShop.response.status).toBe(404);
   });
 
   it('100 concurrent bookings at overlapping starts with different lengths → exactly one 201, the rest 409, no overlap in the database', async () => {
@@ -285,18 +297,18 @@ describe('POST /api/v1/appointments', () => {
     const clients = await Promise.all(Array.from({ length: 100 }, () => newClient(db)));
     const results = await Promise.all(
       clients.map((c, i) =>
-        book(c.token, {
+        bookAs(c.token, {
           barber_id: w.barber.barber.id,
           service_id: Math.floor(i / 2) % 2 === 0 ? w.short.id : w.long.id,
           // Starts 10:00 and 10:15, 30 or 60 minutes: every pair of requests overlaps.
           start_time: new Date(base + (i % 2) * 15 * 60_000).toISOString(),
-        }).then(async (r) => ({ status: r.status, neon: neonRequests(r), body: r.status === 409 ? await problemOf(r) : await r.json() })),
+        }).then((r) => ({ status: r.response.status, neon: neonRequests(r.response), code: r.response.status === 409 ? problem(r).code : undefined })),
       ),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(99);
-    for (const r of results.filter((x) => x.status === 409)) expect((r.body as { code: string }).code).toBe('slot_unavailable');
+    for (const r of results.filter((x) => x.status === 409)) expect(r.code).toBe('slot_unavailable');
     // The object turned the losers away on its own snapshot, under its lock: not one of them
     // reached Postgres (a race decided by the constraint alone would cost each a statement).
     expect(results.filter((x) => x.status === 409).reduce((n, r) => n + r.neon, 0)).toBe(0);
@@ -318,9 +330,9 @@ describe('POST /api/v1/appointments', () => {
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
     for (const a of attempts) if (a.status === 'rejected') expect(JSON.stringify(a.reason) + String(a.reason)).toMatch(/23P01|appointments_no_overlap/);
     // And the API, which did not see that row, still answers 409 (from the constraint), not 500.
-    const res = await book(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
-    expect(res.status).toBe(409);
-    expect((await problemOf(res)).reason).toBe('taken');
+    const res = await bookAs(w.client.token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
+    expect(res.response.status).toBe(409);
+    expect(problem(res).reason).toBe('taken');
   });
 
   it('is reachable only with a token of this run’s signing key', async () => {

@@ -3,11 +3,10 @@ import { eq } from 'drizzle-orm';
 import { appointments, barbers, memberships, shops, users } from '../../db/schema';
 import { buildAppointment, buildBarber, buildUser } from '../../db/seed/builders';
 import { createBarberWorld } from '../../../tests/worker/fixtures';
-import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/harness';
-import { bearer, tokenFor, userWithRole } from '../../../tests/worker/auth';
-import type { AppointmentView } from '../../services/appointments';
-
-type Page = { data: AppointmentView[]; next_cursor: string | null };
+import { neonRequests, testDb } from '../../../tests/worker/harness';
+import { tokenFor, userWithRole } from '../../../tests/worker/auth';
+import { ok, problem, type QueryOf } from '../../../tests/api/client';
+import { workerApi } from '../../../tests/api/worker';
 
 /**
  * Shop A keeps Nepal time (UTC+05:45): its local midnight falls at 18:15 UTC, where no usual
@@ -63,9 +62,9 @@ async function twoShops() {
   };
 }
 
-const list = async (token: string, query = '') => {
-  const res = await call(`/api/v1/appointments${query}`, { headers: bearer(token) });
-  return { res, page: res.status === 200 ? ((await res.json()) as Page) : undefined };
+const list = async (token: string, query: QueryOf<'listAppointments'> = {}) => {
+  const result = await workerApi(token).GET('/api/v1/appointments', { params: { query } });
+  return { res: result.response, result, page: result.data };
 };
 
 describe('GET /api/v1/appointments', () => {
@@ -86,51 +85,56 @@ describe('GET /api/v1/appointments', () => {
   it("filters by the day in the shop's time zone", async () => {
     const w = await twoShops();
     const token = await tokenFor(w.a.client.id);
-    expect((await list(token, '?date=2030-01-06')).page!.data.map((x) => x.id)).toEqual([w.mine.id]);
-    expect((await list(token, '?date=2030-01-07')).page!.data.map((x) => x.id)).toEqual([w.mineNextDay.id]);
-    expect((await list(token, '?date=2030-01-08')).page!.data).toEqual([]);
+    expect((await list(token, { date: '2030-01-06' })).page!.data.map((x) => x.id)).toEqual([w.mine.id]);
+    expect((await list(token, { date: '2030-01-07' })).page!.data.map((x) => x.id)).toEqual([w.mineNextDay.id]);
+    expect((await list(token, { date: '2030-01-08' })).page!.data).toEqual([]);
   });
 
   it('shows a barber their own chair, an owner the whole shop, and refuses other shops', async () => {
     const w = await twoShops();
     const barberToken = await tokenFor(w.a.barber.userId);
-    const own = await list(barberToken, `?shop_id=${w.a.shop.id}`);
+    const own = await list(barberToken, { shop_id: w.a.shop.id });
     expect(own.page!.data.map((x) => x.id).sort()).toEqual([w.mine.id, w.mineNextDay.id, w.theirs.id].sort());
     expect(neonRequests(own.res)).toBe(2);
 
     const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
-    const all = await list(owner.token, `?shop_id=${w.a.shop.id}`);
+    const all = await list(owner.token, { shop_id: w.a.shop.id });
     expect(all.page!.data).toHaveLength(4);
 
-    const other = await list(barberToken, `?shop_id=${w.b.shop.id}`);
+    const other = await list(barberToken, { shop_id: w.b.shop.id });
     expect(other.res.status).toBe(403);
-    expect((await problemOf(other.res)).code).toBe('forbidden');
-    const client = await list(await tokenFor(w.a.client.id), `?shop_id=${w.a.shop.id}`);
+    expect(problem(other.result).code).toBe('forbidden');
+    const client = await list(await tokenFor(w.a.client.id), { shop_id: w.a.shop.id });
     expect(client.res.status).toBe(403);
   });
 
   it('paginates with an opaque cursor', async () => {
     const w = await twoShops();
     const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
-    const first = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=2`);
+    const first = await list(owner.token, { shop_id: w.a.shop.id, limit: 2 });
     expect(first.page!.data).toHaveLength(2);
-    const second = await list(owner.token, `?shop_id=${w.a.shop.id}&limit=3&cursor=${first.page!.next_cursor}`);
+    const second = await list(owner.token, { shop_id: w.a.shop.id, limit: 3, cursor: first.page!.next_cursor! });
     expect(second.page!.data).toHaveLength(2);
     expect(second.page!.next_cursor).toBeNull();
     const ids = [...first.page!.data, ...second.page!.data].map((x) => x.id);
     expect(new Set(ids).size).toBe(4);
-    expect((await list(owner.token, '?cursor=bogus')).res.status).toBe(422);
+    const bogus = await list(owner.token, { cursor: 'bogus' });
+    expect(bogus.res.status).toBe(422);
+    expect(problem(bogus.result).code).toBe('validation_failed');
   });
 
   it('requires a token', async () => {
-    expect((await call('/api/v1/appointments')).status).toBe(401);
+    const anonymous = await workerApi().GET('/api/v1/appointments');
+    expect(anonymous.response.status).toBe(401);
+    expect(problem(anonymous).code).toBe('unauthorized');
   });
 });
 
 describe('GET /api/v1/appointments/{id}', () => {
   it('lets the parties read it and answers 404 to everyone else', async () => {
     const w = await twoShops();
-    const get = async (userId: string, id: string) => (await call(`/api/v1/appointments/${id}`, { headers: bearer(await tokenFor(userId)) })).status;
+    const read = async (token: string, id: string) => workerApi(token).GET('/api/v1/appointments/{id}', { params: { path: { id } } });
+    const get = async (userId: string, id: string) => (await read(await tokenFor(userId), id)).response.status;
     expect(await get(w.a.client.id, w.mine.id)).toBe(200);
     expect(await get(w.a.barber.userId, w.mine.id)).toBe(200);
     // Another client of the same shop, the barber of another chair, staff of another shop.
@@ -139,16 +143,19 @@ describe('GET /api/v1/appointments/{id}', () => {
     expect(await get(w.b.barber.userId, w.mine.id)).toBe(404);
     expect(await get(w.a.client.id, w.inB.id)).toBe(404);
     const owner = await userWithRole(testDb(), w.a.shop.id, 'owner');
-    const res = await call(`/api/v1/appointments/${w.mine.id}`, { headers: bearer(owner.token) });
-    expect(res.status).toBe(200);
-    expect(neonRequests(res)).toBe(1);
+    const res = await read(owner.token, w.mine.id);
+    expect(ok(res)).toMatchObject({ id: w.mine.id, shop_id: w.a.shop.id, client_id: w.a.client.id, timezone: SHOP_ZONE });
+    expect(neonRequests(res.response)).toBe(1);
     const ownerOfB = await userWithRole(testDb(), w.b.shop.id, 'owner');
-    expect((await call(`/api/v1/appointments/${w.mine.id}`, { headers: bearer(ownerOfB.token) })).status).toBe(404);
+    const hidden = await read(ownerOfB.token, w.mine.id);
+    expect(hidden.response.status).toBe(404);
+    expect(problem(hidden).code).toBe('not_found');
   });
 
   it('answers a malformed id with 422', async () => {
     const w = await twoShops();
-    const res = await call('/api/v1/appointments/not-a-uuid', { headers: bearer(await tokenFor(w.a.client.id)) });
-    expect(res.status).toBe(422);
+    const res = await workerApi(await tokenFor(w.a.client.id)).GET('/api/v1/appointments/{id}', { params: { path: { id: 'not-a-uuid' } } });
+    expect(res.response.status).toBe(422);
+    expect(problem(res).errors?.map((e) => e.path)).toContain('param.id');
   });
 });
