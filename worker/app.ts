@@ -87,6 +87,20 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
   return problemResponse(problemBody('internal_error', requestId, undefined, undefined, instance), headers);
 }
 
+/**
+ * Where a validated input holds a string with U+0000 (`reason`, `items.0.name`). Postgres text
+ * cannot store that character, so such input would fail only at the write — as an unnamed 422, or
+ * inside a barber's schedule object as a 503 — instead of as the field error it is.
+ */
+function nulPaths(value: unknown, path: string[] = [], out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push(path.join('.'));
+  } else if (value && typeof value === 'object' && path.length < 32 && out.length < 20) {
+    for (const [key, item] of Object.entries(value)) nulPaths(item, [...path, key], out);
+  }
+  return out;
+}
+
 export interface AppOptions {
   /** Registers the API routes; tests add fixtures routes next to the real ones. */
   routes?: (app: OpenAPIHono<HonoEnv>) => void;
@@ -99,6 +113,16 @@ export function createApp(options: AppOptions = {}) {
       if (!result.success) {
         throw new ApiError('validation_failed', 'Some fields are missing or invalid', {
           errors: fieldErrors(result.error.issues, result.target),
+        });
+      }
+      const nul = nulPaths(result.data);
+      if (nul.length) {
+        throw new ApiError('validation_failed', 'Text may not contain the NUL character', {
+          errors: nul.map((path) => ({
+            path: [result.target, path].filter(Boolean).join('.') || '(root)',
+            message: 'Must not contain the NUL character (U+0000)',
+            code: 'invalid_format',
+          })),
         });
       }
     },
