@@ -4,7 +4,9 @@
  * keeps its SQLSTATE for the 4xx it maps to.
  */
 import { sql } from 'drizzle-orm';
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../env';
 import { sqlState } from '../lib/pg-errors';
 import { testDb } from '../../tests/worker/harness';
 import { createDb, DatabaseTimeoutError, DatabaseUnavailableError, isDatabaseUnavailable } from './client';
@@ -32,6 +34,16 @@ describe('database errors', () => {
     const err = await failure(testDb().execute(sql`select 1/0`));
     expect(isDatabaseUnavailable(err)).toBe(false);
     expect(sqlState(err)?.code).toBe('22012');
+  });
+
+  it('a request past its client’s deadline is a timeout; another client keeps its own deadline', async () => {
+    const url = loadConfig(env).DATABASE_URL;
+    const hurried = createDb({ DATABASE_URL: url, NEON_DEADLINE_MS: 100 });
+    const err = await failure(hurried.execute(sql`select pg_sleep(0.4)`));
+    expect(isDatabaseUnavailable(err)).toBe(true);
+    expect(String((err as { cause?: unknown }).cause)).toMatch(/exceeded 100 ms/);
+    // Made after the hurried one, the default client still waits its 8 s.
+    await expect(createDb({ DATABASE_URL: url }).execute(sql`select pg_sleep(0.4)`)).resolves.toBeDefined();
   });
 
   it('recognises the errors themselves and nothing else', () => {

@@ -17,11 +17,14 @@ import type { Db } from './queries/types';
  */
 export const NEON_DEADLINE_MS = 8_000;
 
-/** The deadline in force for this isolate: the config's when one was given, else the default. */
-let deadlineMs = NEON_DEADLINE_MS;
+/**
+ * Each client's own deadline travels in its fetch options (the driver merges them into every
+ * request's init), so a client made with a shorter one never shortens another's.
+ */
+const DEADLINE_OPTION = 'bbDeadlineMs';
 
 export class DatabaseTimeoutError extends Error {
-  constructor(ms = deadlineMs) {
+  constructor(ms = NEON_DEADLINE_MS) {
     super(`database request exceeded ${ms} ms`);
     this.name = 'DatabaseTimeoutError';
   }
@@ -63,14 +66,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 async function countingFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const metrics = currentMetrics();
   const started = performance.now();
-  const ms = deadlineMs;
+  const { [DEADLINE_OPTION]: own, ...rest } = (init ?? {}) as RequestInit & { [DEADLINE_OPTION]?: number };
+  const ms = own ?? NEON_DEADLINE_MS;
   const deadline = AbortSignal.timeout(ms);
   let res: Response;
   try {
-    res = await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+    res = await fetch(input, { ...rest, signal: rest.signal ? AbortSignal.any([rest.signal, deadline]) : deadline });
   } catch (err) {
     if (deadline.aborted) throw new DatabaseTimeoutError(ms);
-    if (init?.signal?.aborted) throw err;
+    if (rest.signal?.aborted) throw err;
     throw new DatabaseUnavailableError(err instanceof Error ? err.message : String(err));
   } finally {
     if (metrics) {
@@ -89,8 +93,7 @@ type ClientConfig = Pick<AppConfig, 'DATABASE_URL'> & Partial<Pick<AppConfig, 'N
 
 export function sqlClient(config: ClientConfig) {
   configureNeonDriver(countingFetch);
-  if (config.NEON_DEADLINE_MS !== undefined) deadlineMs = config.NEON_DEADLINE_MS;
-  return neon(config.DATABASE_URL);
+  return neon(config.DATABASE_URL, { fetchOptions: { [DEADLINE_OPTION]: config.NEON_DEADLINE_MS ?? NEON_DEADLINE_MS } });
 }
 
 export function createDb(config: ClientConfig): Db {
