@@ -1,27 +1,29 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appointments } from '../../db/schema';
-import { bearer } from '../../../tests/worker/auth';
 import { createBookingWorld, existingAppointment, localInstant } from '../../../tests/worker/booking-world';
-import { neonRequests, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+import { neonRequests, testDb } from '../../../tests/worker/harness';
+import { ok, problem } from '../../../tests/api/client';
+import { workerApi } from '../../../tests/api/worker';
 
-const act = (id: string, what: 'arrive' | 'complete' | 'no-show', token: string) => postJson(`/api/v1/appointments/${id}/${what}`, {}, bearer(token));
-type Appt = { id: string; status: string; arrived_at: string | null };
+const arrive = (id: string, token?: string) => workerApi(token).POST('/api/v1/appointments/{id}/arrive', { params: { path: { id } } });
+const complete = (id: string, token?: string) => workerApi(token).POST('/api/v1/appointments/{id}/complete', { params: { path: { id } } });
+const noShow = (id: string, token?: string) => workerApi(token).POST('/api/v1/appointments/{id}/no-show', { params: { path: { id } } });
 
 describe('POST /api/v1/appointments/{id}/arrive (check-in from the day sheet)', () => {
   it('the barber checks a client in once; a double tap answers the same record; in one Neon request', async () => {
     const db = testDb();
     const w = await createBookingWorld(db);
     const appt = await existingAppointment(db, w, { start: new Date(Date.now() + 20 * 60_000) });
-    const first = await act(appt.id, 'arrive', w.barber.token);
-    expect(first.status).toBe(200);
-    expect(neonRequests(first)).toBe(1);
-    const body = (await first.json()) as Appt;
+    const first = await arrive(appt.id, w.barber.token);
+    expect(first.response.status).toBe(200);
+    expect(neonRequests(first.response)).toBe(1);
+    const body = ok(first);
     expect(body).toMatchObject({ id: appt.id, status: 'confirmed' });
     expect(Date.parse(body.arrived_at!)).toBeGreaterThan(Date.now() - 60_000);
-    const again = await act(appt.id, 'arrive', w.owner.token);
-    expect(again.status).toBe(200);
-    expect(((await again.json()) as Appt).arrived_at).toBe(body.arrived_at);
+    const again = await arrive(appt.id, w.owner.token);
+    expect(again.response.status).toBe(200);
+    expect(ok(again).arrived_at).toBe(body.arrived_at);
   });
 
   it('an arrived client can be completed before the start time, and can no longer be marked a no-show', async () => {
@@ -29,17 +31,17 @@ describe('POST /api/v1/appointments/{id}/arrive (check-in from the day sheet)', 
     const w = await createBookingWorld(db);
     const early = await existingAppointment(db, w, { start: new Date(Date.now() + 30 * 60_000) });
     // Before check-in, completing early is refused.
-    expect((await problemOf(await act(early.id, 'complete', w.barber.token))).reason).toBe('not_started');
-    expect((await act(early.id, 'arrive', w.barber.token)).status).toBe(200);
-    const done = await act(early.id, 'complete', w.barber.token);
-    expect(done.status).toBe(200);
-    expect(((await done.json()) as { appointment: Appt }).appointment).toMatchObject({ status: 'completed' });
+    expect(problem(await complete(early.id, w.barber.token)).reason).toBe('not_started');
+    expect((await arrive(early.id, w.barber.token)).response.status).toBe(200);
+    const done = await complete(early.id, w.barber.token);
+    expect(done.response.status).toBe(200);
+    expect(ok(done).appointment).toMatchObject({ status: 'completed' });
 
     const started = await existingAppointment(db, w, { start: new Date(Date.now() - 10 * 60_000) });
-    expect((await act(started.id, 'arrive', w.barber.token)).status).toBe(200);
-    const noShow = await act(started.id, 'no-show', w.barber.token);
-    expect(noShow.status).toBe(409);
-    expect((await problemOf(noShow)).reason).toBe('arrived');
+    expect((await arrive(started.id, w.barber.token)).response.status).toBe(200);
+    const refused = await noShow(started.id, w.barber.token);
+    expect(refused.response.status).toBe(409);
+    expect(problem(refused).reason).toBe('arrived');
     const [row] = await db.select().from(appointments).where(eq(appointments.id, started.id));
     expect(row).toMatchObject({ status: 'confirmed', feeCents: 0 });
     // The database agrees, whoever writes: an arrived appointment cannot be a no-show.
@@ -50,25 +52,25 @@ describe('POST /api/v1/appointments/{id}/arrive (check-in from the day sheet)', 
     const db = testDb();
     const w = await createBookingWorld(db);
     const tomorrow = await existingAppointment(db, w, { start: localInstant(w.timezone, 2, '10:00') });
-    const tooEarly = await act(tomorrow.id, 'arrive', w.barber.token);
-    expect(tooEarly.status).toBe(409);
-    expect((await problemOf(tooEarly)).reason).toBe('too_early');
+    const tooEarly = await arrive(tomorrow.id, w.barber.token);
+    expect(tooEarly.response.status).toBe(409);
+    expect(problem(tooEarly).reason).toBe('too_early');
 
     const held = await existingAppointment(db, w, { start: new Date(Date.now() + 10 * 60_000), status: 'held' });
-    const notConfirmed = await act(held.id, 'arrive', w.barber.token);
-    expect(notConfirmed.status).toBe(409);
-    expect((await problemOf(notConfirmed)).reason).toBe('status');
+    const notConfirmed = await arrive(held.id, w.barber.token);
+    expect(notConfirmed.response.status).toBe(409);
+    expect(problem(notConfirmed).reason).toBe('status');
 
     const soon = await existingAppointment(db, w, { start: new Date(Date.now() + 60 * 60_000) });
-    const byClient = await act(soon.id, 'arrive', w.client.token);
-    expect(byClient.status).toBe(403);
+    const byClient = await arrive(soon.id, w.client.token);
+    expect(byClient.response.status).toBe(403);
     const other = await createBookingWorld(db);
-    const elsewhere = await act(soon.id, 'arrive', other.barber.token);
-    expect(elsewhere.status).toBe(404);
-    expect((await problemOf(elsewhere)).code).toBe('not_found');
-    expect((await act('00000000-0000-4000-8000-000000000000', 'arrive', w.barber.token)).status).toBe(404);
-    expect((await act('not-a-uuid', 'arrive', w.barber.token)).status).toBe(422);
-    expect((await postJson(`/api/v1/appointments/${soon.id}/arrive`, {})).status).toBe(401);
+    const elsewhere = await arrive(soon.id, other.barber.token);
+    expect(elsewhere.response.status).toBe(404);
+    expect(problem(elsewhere).code).toBe('not_found');
+    expect((await arrive('00000000-0000-4000-8000-000000000000', w.barber.token)).response.status).toBe(404);
+    expect((await arrive('not-a-uuid', w.barber.token)).response.status).toBe(422);
+    expect(problem(await arrive(soon.id)).code).toBe('unauthorized');
     const [row] = await db.select().from(appointments).where(eq(appointments.id, soon.id));
     expect(row!.arrivedAt).toBeNull();
   });

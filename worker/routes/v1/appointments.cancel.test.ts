@@ -1,17 +1,16 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appointments, auditLog, notifications, waitlistEntries } from '../../db/schema';
-import { bearer } from '../../../tests/worker/auth';
-import { book, createBookingWorld, existingAppointment, localDay, localInstant, newClient } from '../../../tests/worker/booking-world';
-import { call, eventually, neonRequests, postJson, problemOf, testDb } from '../../../tests/worker/harness';
+import { createBookingWorld, existingAppointment, localDay, localInstant, newClient } from '../../../tests/worker/booking-world';
+import { eventually, neonRequests, testDb } from '../../../tests/worker/harness';
+import { ok, problem, type Schemas } from '../../../tests/api/client';
+import { workerApi } from '../../../tests/api/worker';
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 
-type Settled = {
-  appointment: { id: string; status: string; settlement: string | null; fee_cents: number; refund_due_cents: number; cancel_reason: string | null };
-  settlement: { outcome: string; late: boolean; fee_cents: number; refund_cents: number; charge_cents: number; currency: string } | null;
-};
+const book = (token: string, body: Schemas['CreateAppointment']) => workerApi(token).POST('/api/v1/appointments', { body });
 
-const cancel = (id: string, token: string, reason?: string) => postJson(`/api/v1/appointments/${id}/cancel`, reason ? { reason } : {}, bearer(token));
+const cancel = (id: string, token?: string, reason?: string) =>
+  workerApi(token).POST('/api/v1/appointments/{id}/cancel', { params: { path: { id } }, body: reason ? { reason } : {} });
 
 describe('POST /api/v1/appointments/{id}/cancel', () => {
   it('outside the window: the client gets back what was paid, the slot is free again', async () => {
@@ -21,26 +20,26 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     const appt = await existingAppointment(db, w, { start, paidCents: 1000 });
     // Another booking first, so the barber's object is warm (its snapshot already holds `appt`).
     const warm = await book((await newClient(db)).token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: localInstant(w.timezone, 5, '15:00').toISOString() });
-    expect(warm.status).toBe(201);
+    expect(warm.response.status).toBe(201);
     const res = await cancel(appt.id, w.client.token, 'Travelling');
-    expect(res.status).toBe(200);
+    expect(res.response.status).toBe(200);
     // Locate + authorise, the object's write (which also looked for waiting clients and recorded
     // the refund), then what Stripe said about the refund: 3.
-    expect(neonRequests(res)).toBe(3);
-    const body = (await res.json()) as Settled;
+    expect(neonRequests(res.response)).toBe(3);
+    const body = ok(res);
     expect(body.settlement).toEqual({ outcome: 'refund', late: false, fee_cents: 0, refund_cents: 1000, charge_cents: 0, currency: 'USD' });
     expect(body.appointment).toMatchObject({ status: 'cancelled', settlement: 'refund', fee_cents: 0, refund_due_cents: 1000, cancel_reason: 'Travelling' });
     const audit = await db.select().from(auditLog).where(and(eq(auditLog.entityId, appt.id), eq(auditLog.action, 'appointment.cancelled')));
     expect(audit).toHaveLength(1);
     const again = await book((await newClient(db)).token, { barber_id: w.barber.barber.id, service_id: w.short.id, start_time: start.toISOString() });
-    expect(again.status).toBe(201);
+    expect(again.response.status).toBe(201);
   });
 
   it('inside the window: the late fee, with what was paid counted towards it', async () => {
     const db = testDb();
     const w = await createBookingWorld(db, { policy: { cancel_window_hours: 48, late_cancel_fee: { kind: 'fixed', value: 1500 } } });
     const appt = await existingAppointment(db, w, { start: localInstant(w.timezone, 1, '15:00'), paidCents: 1000 });
-    const body = (await (await cancel(appt.id, w.client.token)).json()) as Settled;
+    const body = ok(await cancel(appt.id, w.client.token));
     expect(body.settlement).toEqual({ outcome: 'late_fee', late: true, fee_cents: 1500, refund_cents: 0, charge_cents: 500, currency: 'USD' });
     expect(body.appointment).toMatchObject({ settlement: 'late_fee', fee_cents: 1500, refund_due_cents: 0 });
   });
@@ -49,10 +48,10 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     const db = testDb();
     const w = await createBookingWorld(db, { policy: { cancel_window_hours: 48 } });
     const mine = await existingAppointment(db, w, { start: localInstant(w.timezone, 1, '11:00'), paidCents: 800 });
-    const kept = (await (await cancel(mine.id, w.client.token)).json()) as Settled;
+    const kept = ok(await cancel(mine.id, w.client.token));
     expect(kept.settlement).toMatchObject({ outcome: 'keep_deposit', fee_cents: 800, refund_cents: 0, charge_cents: 0 });
     const theirs = await existingAppointment(db, w, { start: localInstant(w.timezone, 1, '13:00'), paidCents: 800 });
-    const byShop = (await (await cancel(theirs.id, w.barber.token, 'Barber ill')).json()) as Settled;
+    const byShop = ok(await cancel(theirs.id, w.barber.token, 'Barber ill'));
     expect(byShop.settlement).toMatchObject({ outcome: 'refund', refund_cents: 800, fee_cents: 0 });
   });
 
@@ -61,17 +60,17 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     const w = await createBookingWorld(db);
     const appt = await existingAppointment(db, w, { start: localInstant(w.timezone, 3, '10:00') });
     const stranger = await newClient(db);
-    expect((await cancel(appt.id, stranger.token)).status).toBe(404);
+    expect(problem(await cancel(appt.id, stranger.token)).code).toBe('not_found');
     const otherShop = await createBookingWorld(db);
-    expect((await cancel(appt.id, otherShop.owner.token)).status).toBe(404);
-    expect((await cancel(appt.id, otherShop.barber.token)).status).toBe(404);
-    expect((await call(`/api/v1/appointments/${appt.id}/cancel`, { method: 'POST' })).status).toBe(401);
+    expect((await cancel(appt.id, otherShop.owner.token)).response.status).toBe(404);
+    expect((await cancel(appt.id, otherShop.barber.token)).response.status).toBe(404);
+    expect(problem(await cancel(appt.id)).code).toBe('unauthorized');
     const [untouched] = await db.select().from(appointments).where(eq(appointments.id, appt.id));
     expect(untouched?.status).toBe('confirmed');
-    expect((await cancel(appt.id, w.owner.token)).status).toBe(200);
+    expect((await cancel(appt.id, w.owner.token)).response.status).toBe(200);
     const twice = await cancel(appt.id, w.client.token);
-    expect(twice.status).toBe(409);
-    await problemOf(twice);
+    expect(twice.response.status).toBe(409);
+    problem(twice);
   });
 
   it('offers the freed slot to the first matching waitlist entry; when the offer lapses, the next one gets it', async () => {
@@ -81,14 +80,14 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     const day = localDay(w.timezone, 2);
     const appt = await existingAppointment(db, w, { start });
     const [first, second, elsewhere] = [await newClient(db), await newClient(db), await newClient(db)];
-    const join = (token: string, extra: Record<string, unknown> = {}) =>
-      postJson('/api/v1/waitlist', { shop_id: w.shop.id, service_id: w.short.id, from: day, to: day, ...extra }, bearer(token));
+    const join = (token: string, extra: Partial<Schemas['JoinWaitlist']> = {}) =>
+      workerApi(token).POST('/api/v1/waitlist', { body: { shop_id: w.shop.id, service_id: w.short.id, from: day, to: day, ...extra } });
     // A client who only wants the evening does not match a 10:00 slot.
-    expect((await join(elsewhere.token, { day_start: '17:00', day_end: '20:00' })).status).toBe(201);
-    const a = (await (await join(first.token, { barber_id: w.barber.barber.id })).json()) as { id: string };
-    const b = (await (await join(second.token)).json()) as { id: string };
+    expect((await join(elsewhere.token, { day_start: '17:00', day_end: '20:00' })).response.status).toBe(201);
+    const a = ok(await join(first.token, { barber_id: w.barber.barber.id }));
+    const b = ok(await join(second.token));
 
-    expect((await cancel(appt.id, w.client.token)).status).toBe(200);
+    expect((await cancel(appt.id, w.client.token)).response.status).toBe(200);
     const entry = async (id: string) => (await db.select().from(waitlistEntries).where(eq(waitlistEntries.id, id)))[0]!;
     const offerA = await entry(a.id);
     expect(offerA.status).toBe('offered');
@@ -112,8 +111,8 @@ describe('POST /api/v1/appointments/{id}/cancel', () => {
     expect(holdB).toMatchObject({ clientId: second.user.id, status: 'held', startTime: start });
 
     // Accepting the offer confirms it and books the entry.
-    const accepted = await postJson(`/api/v1/appointments/${holdB!.id}/confirm`, {}, bearer(second.token));
-    expect(accepted.status).toBe(200);
+    const accepted = await workerApi(second.token).POST('/api/v1/appointments/{id}/confirm', { params: { path: { id: holdB!.id } } });
+    expect(ok(accepted).appointment).toMatchObject({ id: holdB!.id, status: 'confirmed' });
     expect((await entry(b.id)).status).toBe('booked');
   });
 });
