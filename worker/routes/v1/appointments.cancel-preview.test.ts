@@ -5,18 +5,13 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appointments } from '../../db/schema';
-import { bearer } from '../../../tests/worker/auth';
 import { createBookingWorld, existingAppointment } from '../../../tests/worker/booking-world';
-import { call, postJson, testDb } from '../../../tests/worker/harness';
+import { testDb } from '../../../tests/worker/harness';
+import { ok, problem } from '../../../tests/api/client';
+import { workerApi } from '../../../tests/api/worker';
 
-type Preview = {
-  appointment: { id: string; start_time: string; paid_cents: number; currency: string };
-  by: string;
-  cancel_window_hours: number;
-  decision: { outcome: string; late: boolean; fee_cents: number; refund_cents: number; charge_cents: number; currency: string };
-};
-
-const preview = (id: string, token?: string) => call(`/api/v1/appointments/${id}/cancel-preview`, token ? { headers: bearer(token) } : {});
+const preview = (id: string, token?: string) => workerApi(token).GET('/api/v1/appointments/{id}/cancel-preview', { params: { path: { id } } });
+const cancel = (id: string, token: string) => workerApi(token).POST('/api/v1/appointments/{id}/cancel', { params: { path: { id } }, body: {} });
 const HOUR = 3_600_000;
 
 async function depositShop() {
@@ -29,9 +24,9 @@ describe('GET /api/v1/appointments/{id}/cancel-preview', () => {
     const w = await depositShop();
     const a = await existingAppointment(testDb(), w, { start: new Date(Date.now() + 72 * HOUR), paidCents: 1000 });
     const res = await preview(a.id, w.client.token);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('private, no-store');
-    const p = (await res.json()) as Preview;
+    expect(res.response.status).toBe(200);
+    expect(res.response.headers.get('cache-control')).toBe('private, no-store');
+    const p = ok(res);
     expect(p.by).toBe('client');
     expect(p.appointment.start_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(p.decision).toMatchObject({ late: false, refund_cents: 1000, fee_cents: 0 });
@@ -39,8 +34,8 @@ describe('GET /api/v1/appointments/{id}/cancel-preview', () => {
     const [row] = await testDb().select().from(appointments).where(eq(appointments.id, a.id));
     expect(row!.status).toBe('confirmed');
 
-    const done = await postJson(`/api/v1/appointments/${a.id}/cancel`, {}, bearer(w.client.token));
-    expect(done.status).toBe(200);
+    const done = await cancel(a.id, w.client.token);
+    expect(ok(done).settlement).toEqual(p.decision);
     const [after] = await testDb().select().from(appointments).where(eq(appointments.id, a.id));
     expect({ fee: after!.feeCents, refund: after!.refundDueCents }).toEqual({ fee: p.decision.fee_cents, refund: p.decision.refund_cents });
   });
@@ -48,10 +43,10 @@ describe('GET /api/v1/appointments/{id}/cancel-preview', () => {
   it('inside the window: the deposit is kept, as the cancel then records', async () => {
     const w = await depositShop();
     const a = await existingAppointment(testDb(), w, { start: new Date(Date.now() + 3 * HOUR), paidCents: 1000 });
-    const p = (await (await preview(a.id, w.client.token)).json()) as Preview;
+    const p = ok(await preview(a.id, w.client.token));
     expect(p.decision.late).toBe(true);
     expect(p.decision.refund_cents).toBe(0);
-    await postJson(`/api/v1/appointments/${a.id}/cancel`, {}, bearer(w.client.token));
+    await cancel(a.id, w.client.token);
     const [after] = await testDb().select().from(appointments).where(eq(appointments.id, a.id));
     expect({ fee: after!.feeCents, refund: after!.refundDueCents }).toEqual({ fee: p.decision.fee_cents, refund: p.decision.refund_cents });
   });
@@ -59,24 +54,24 @@ describe('GET /api/v1/appointments/{id}/cancel-preview', () => {
   it('the shop cancelling always refunds; strangers get 404, anonymous 401, a bad id 422, a cancelled one 409', async () => {
     const w = await depositShop();
     const a = await existingAppointment(testDb(), w, { start: new Date(Date.now() + 3 * HOUR), paidCents: 1000 });
-    const owner = (await (await preview(a.id, w.owner.token)).json()) as Preview;
+    const owner = ok(await preview(a.id, w.owner.token));
     expect(owner.by).toBe('shop');
     expect(owner.decision).toMatchObject({ refund_cents: 1000, fee_cents: 0 });
 
     const other = await createBookingWorld(testDb());
     for (const token of [other.client.token, other.owner.token, other.barber.token]) {
       const res = await preview(a.id, token);
-      expect(res.status).toBe(404);
-      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.response.status).toBe(404);
+      expect(problem(res).code).toBe('not_found');
     }
-    expect((await preview(a.id)).status).toBe(401);
+    expect(problem(await preview(a.id)).code).toBe('unauthorized');
     const bad = await preview('not-a-uuid', w.client.token);
-    expect(bad.status).toBe(422);
-    expect(((await bad.json()) as { code: string }).code).toBe('validation_failed');
+    expect(bad.response.status).toBe(422);
+    expect(problem(bad).code).toBe('validation_failed');
 
-    await postJson(`/api/v1/appointments/${a.id}/cancel`, {}, bearer(w.client.token));
+    await cancel(a.id, w.client.token);
     const gone = await preview(a.id, w.client.token);
-    expect(gone.status).toBe(409);
-    expect(((await gone.json()) as { code: string }).code).toBe('conflict');
+    expect(gone.response.status).toBe(409);
+    expect(problem(gone).code).toBe('conflict');
   });
 });
