@@ -42,8 +42,13 @@ export interface BookingBenchOptions {
     seconds: number;
     /** How many extra clients to register (stops at the first refusal, e.g. the hourly limit). */
     register: number;
+    /** The shop whose barbers the clients race for (bench/bench-shop.ts: twenty of them). */
+    shopSlug: string;
   };
   log: (line: string) => void;
+  /** Deposit bookings paid at the Stripe stand-in, so that it delivers real webhooks (0 to skip). */
+  paidCycles: number;
+  stripe: { apiUrl: string; secretKey: string };
 }
 
 interface Offered {
@@ -54,7 +59,8 @@ interface Offered {
 interface ShopPage {
   id: string;
   timezone: string;
-  policy: { booking_window_days?: number; buffer_after_min?: number; buffer_before_min?: number };
+  name: string;
+  policy: { booking_window_days?: number; buffer_after_min?: number; buffer_before_min?: number; deposit?: { kind: string } };
   barbers: { id: string; display_name: string; services: Offered[]; working_hours: { weekday: number; start: string; end: string }[] }[];
 }
 interface Slot {
@@ -102,6 +108,7 @@ export interface Round {
 }
 
 export interface ContentionResult {
+  shop: { name: string; barbers: number; deposit: boolean };
   clients: { demo: number; registered: number; registerStoppedBy: string | null };
   inFlight: number;
   rounds: Round[];
@@ -118,8 +125,16 @@ export interface ContentionResult {
   leftoverActive: number;
 }
 
+export interface PaidResult {
+  cycles: number;
+  confirmed: number;
+  cancelled: number;
+  failures: string[];
+}
+
 export interface BookingResult {
   latency: LatencyResult;
+  paid: PaidResult;
   contention: ContentionResult;
 }
 
@@ -141,6 +156,30 @@ const minuteOf = (hhmm: string) => {
 };
 const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
+interface RaceContext {
+  shop: ShopPage;
+  tz: string;
+  bufferMin: number;
+  firstDay: PlainDate;
+  lastDay: PlainDate;
+  barbers: ShopPage['barbers'];
+  deposit: boolean;
+}
+
+function raceContext(shop: ShopPage): RaceContext {
+  const tz = shop.timezone;
+  const today = localDate(new Date(), tz);
+  return {
+    shop,
+    tz,
+    bufferMin: (shop.policy.buffer_after_min ?? 0) + (shop.policy.buffer_before_min ?? 0),
+    firstDay: addDays(today, FIRST_DAY),
+    lastDay: addDays(today, (shop.policy.booking_window_days ?? 30) - 2),
+    barbers: shop.barbers,
+    deposit: (shop.policy.deposit?.kind ?? 'none') !== 'none',
+  };
+}
+
 export async function runBookingBench(o: BookingBenchOptions): Promise<BookingResult> {
   const api = (path: string) => `${o.origin}/api/v1${path}`;
   const rand = prng(20261202);
@@ -151,7 +190,6 @@ export async function runBookingBench(o: BookingBenchOptions): Promise<BookingRe
   const shop = shopRes.body;
   const tz = shop.timezone;
   const windowDays = shop.policy.booking_window_days ?? 30;
-  const bufferMin = (shop.policy.buffer_after_min ?? 0) + (shop.policy.buffer_before_min ?? 0);
   const today = localDate(new Date(), tz);
   const firstDay = addDays(today, FIRST_DAY);
   const lastDay = addDays(today, windowDays - 2);
@@ -188,8 +226,56 @@ export async function runBookingBench(o: BookingBenchOptions): Promise<BookingRe
   if (leftovers.length > 0) o.log(`cancelled ${leftovers.length} appointments left by an earlier benchmark run`);
 
   const latency = await latencyCycles();
+  const paid = await paidCycles();
   const contention = await contentionRun();
-  return { latency, contention };
+  return { latency, paid, contention };
+
+  // ── 1b. paid deposits: the stand-in delivers the webhooks (their cost is read from the log) ──
+  async function paidCycles(): Promise<PaidResult> {
+    const client = await login('client10@example.test');
+    const day = addDays(firstDay, READ_DAYS + 1);
+    const date = formatPlainDate(day);
+    const result: PaidResult = { cycles: 0, confirmed: 0, cancelled: 0, failures: [] };
+    for (let i = 0; i < o.paidCycles; i++) {
+      const barber = barbers[i % barbers.length]!;
+      const slots = await timed<{ slots: Slot[] }>(api(`/barbers/${barber.id}/availability?service_id=${readService}&from=${date}&to=${date}`));
+      const free = slots.status === 200 ? slots.body.slots : [];
+      if (free.length === 0) {
+        result.failures.push(`no free slot for ${barber.display_name} on ${date}`);
+        continue;
+      }
+      result.cycles++;
+      const made = await timed<{ id: string; payment?: { payment_intent_id: string } } & Problem>(
+        api('/appointments'),
+        jsonInit('POST', { barber_id: barber.id, service_id: readService, start_time: pick(free).start }, client.token),
+      );
+      if (made.status !== 201 || !made.body.payment) {
+        result.failures.push(`create ${made.status} ${made.body?.code ?? made.error ?? ''}`.trim());
+        continue;
+      }
+      // What the client's browser does with Stripe.js; the stand-in then signs and POSTs
+      // payment_intent.succeeded (and the rest) to the Worker's webhook.
+      const pay = await fetch(`${o.stripe.apiUrl}/__test/payment_intents/${made.body.payment.payment_intent_id}/pay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${o.stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'payment_method=pm_card_visa',
+      });
+      if (!pay.ok) result.failures.push(`pay ${pay.status}`);
+      let status = '';
+      for (let k = 0; k < 50 && status !== 'confirmed'; k++) {
+        const got = await timed<{ status: string }>(api(`/appointments/${made.body.id}`), { headers: { authorization: `Bearer ${client.token}` } });
+        status = got.status === 200 ? got.body.status : '';
+        if (status !== 'confirmed') await sleep(100);
+      }
+      if (status === 'confirmed') result.confirmed++;
+      else result.failures.push(`not confirmed after paying (${status || 'unreadable'})`);
+      // Outside the cancellation window: the deposit is refunded, and the refund's events come back too.
+      const gone = await timed<Problem>(api(`/appointments/${made.body.id}/cancel`), jsonInit('POST', { reason: 'benchmark cleanup' }, client.token));
+      if (gone.status === 200) result.cancelled++;
+      else result.failures.push(`cancel ${gone.status} ${gone.body?.code ?? ''}`.trim());
+    }
+    return result;
+  }
 
   // ── 1. latency cycles ──────────────────────────────────────────────────────────────────────
   async function latencyCycles(): Promise<LatencyResult> {
@@ -280,6 +366,19 @@ export async function runBookingBench(o: BookingBenchOptions): Promise<BookingRe
   // ── 2. contention ──────────────────────────────────────────────────────────────────────────
   async function contentionRun(): Promise<ContentionResult> {
     const c = o.contention;
+    const page = await timed<ShopPage>(api(`/shops/${c.shopSlug}`));
+    if (page.status !== 200) throw new Error(`GET /shops/${c.shopSlug}: ${page.status}`);
+    const ctx = raceContext(page.body);
+    const { shop, tz, firstDay, lastDay } = ctx;
+    const benchSpan = [zonedTimeToUtc(firstDay, 0, tz).toISOString(), zonedTimeToUtc(addDays(lastDay, 1), 0, tz).toISOString()];
+    // What an interrupted earlier run left in this shop (its clients' tokens are gone with it):
+    // cancelled in the database before any barber's object of the shop has loaded its snapshot.
+    const stale = await o.query<{ id: string }>(
+      `UPDATE appointments SET status = 'cancelled', cancelled_at = now()
+        WHERE shop_id = $1 AND status IN ${ACTIVE} RETURNING id`,
+      [shop.id],
+    );
+    if (stale.length > 0) o.log(`  contention: cancelled ${stale.length} appointments an interrupted run left in ${shop.name}`);
     const ownerOf = new Map<string, Client>();
     const clients: Client[] = [];
     for (const email of benchEmails) clients.push(await login(email));
@@ -305,13 +404,13 @@ export async function runBookingBench(o: BookingBenchOptions): Promise<BookingRe
     const rounds: Round[] = [];
     const plans: { day: PlainDate; windows: Window[] }[] = [];
     for (let d = addDays(firstDay, 1); formatPlainDate(d) <= formatPlainDate(lastDay) && plans.length < c.rounds; d = addDays(d, 1)) {
-      const windows = await windowsOn(d);
+      const windows = await windowsOn(d, ctx);
       if (windows.length >= 4) plans.push({ day: d, windows });
     }
     if (plans.length === 0) throw new Error('contention: no day with four usable windows');
 
     // A held deposit booking: the object's statement and the payment's row.
-    const created = new Series('201 created', '2');
+    const created = new Series('201 created', ctx.deposit ? '2' : '1');
     const refused = new Series('409 refused');
     const retryable = new Series('503 retryable');
     const other = new Series('other');
@@ -403,6 +502,7 @@ export async function runBookingBench(o: BookingBenchOptions): Promise<BookingRe
     const leftover = await o.query<{ id: string }>(leftoverQuery, [shop.id, ...benchSpan, benchEmails]);
     const registered = clients.length - demo;
     return {
+      shop: { name: shop.name, barbers: ctx.barbers.length, deposit: ctx.deposit },
       clients: { demo, registered, registerStoppedBy },
       inFlight: c.inFlight,
       rounds,
@@ -435,7 +535,8 @@ export async function runBookingBench(o: BookingBenchOptions): Promise<BookingRe
    * barber by two of the longest services plus the buffer, nothing active is booked within two
    * hours of it, and the API offers at least two (service, start) pairs containing it.
    */
-  async function windowsOn(day: PlainDate): Promise<Window[]> {
+  async function windowsOn(day: PlainDate, ctx: RaceContext): Promise<Window[]> {
+    const { barbers, bufferMin, tz } = ctx;
     const out: Window[] = [];
     const date = formatPlainDate(day);
     for (const b of barbers) {
@@ -611,6 +712,7 @@ ${notes.map((n) => `- ${n}`).join('\n')}
 
 ## Booking: contention (many clients racing for few slots)
 
+${c.shop.name}: ${c.shop.barbers} barbers, ${c.shop.deposit ? 'a deposit on every booking' : 'no deposit (a booking is confirmed by one statement)'}.
 ${c.inFlight} requests in flight, ${c.attempts} booking attempts in ${c.rounds.length} rounds (${c.seconds.toFixed(1)} s of racing),
 by ${c.clients.demo + c.clients.registered} client accounts (${c.clients.demo} demo clients${c.clients.registered ? ` + ${c.clients.registered} registered for the run` : ''}${c.clients.registerStoppedBy ? `; registering stopped at \`${c.clients.registerStoppedBy}\`` : ''}).
 Each round is one day; its slots are **windows**: an anchor instant in the middle of each working

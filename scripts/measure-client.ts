@@ -14,7 +14,7 @@
  * BB_MEASURE_URL=http://127.0.0.1:<port> measures an app that is already running instead (its
  * build must be the one in build/).
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { launch as launchChrome } from 'chrome-launcher';
 import lighthouse from 'lighthouse';
@@ -22,6 +22,7 @@ import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumInstalled, INSTALL_HINT } from './lib/chromium.ts';
 import { emergencyStop, freshDataDir, origin, portHolders, root, startStack, stopStack, type Run } from './lib/stack.ts';
 import { PROJECTS, type Project } from '../tests/browser/lib/projects.ts';
+import { readRemixManifest, routeWeights } from './lib/route-weight.ts';
 import { scan, type Impact } from '../tests/browser/lib/a11y.ts';
 
 const DOC = `${root}docs/BENCHMARKS.md`;
@@ -31,54 +32,6 @@ const BUDGET_KB = 120;
 const SHOP = 'fade-street';
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const gz = (body: Buffer) => gzipSync(body, { level: 9 }).length;
-
-// ---- the build's own account: Remix's manifest, per route -------------------------------------
-
-interface RemixManifest {
-  entry: { module: string; imports: string[] };
-  routes: Record<string, { id: string; parentId?: string; path?: string; module: string; imports?: string[] }>;
-}
-
-function readRemixManifest(): RemixManifest {
-  const dir = `${root}build/client/assets/`;
-  const newest = readdirSync(dir)
-    .filter((f) => /^manifest-[\w-]+\.js$/.test(f))
-    .map((f) => ({ f, t: statSync(dir + f).mtimeMs }))
-    .sort((a, b) => b.t - a.t)[0];
-  if (!newest) throw new Error('no Remix manifest in build/client/assets (run npm run build)');
-  const text = readFileSync(dir + newest.f, 'utf8').trim();
-  const json = text.replace(/^window\.__remixManifest\s*=\s*/, '').replace(/;$/, '');
-  return JSON.parse(json) as RemixManifest;
-}
-
-interface RouteWeight {
-  id: string;
-  files: number;
-  gzBytes: number;
-}
-
-/** Gzipped bytes of the JS a first visit to each booking route downloads (entry, root, route). */
-function routeWeights(manifest: RemixManifest): { routes: RouteWeight[]; union: RouteWeight } {
-  const size = new Map<string, number>();
-  const gzOf = (file: string) => {
-    if (!size.has(file)) size.set(file, gz(readFileSync(`${root}build/client${file}`)));
-    return size.get(file)!;
-  };
-  const chain = (id: string): string[] => {
-    const route = manifest.routes[id];
-    if (!route) return [];
-    return [...(route.parentId ? chain(route.parentId) : []), route.module, ...(route.imports ?? [])];
-  };
-  const base = [manifest.entry.module, ...manifest.entry.imports];
-  // Resource routes (the .ics download) render nothing, so a browser never loads their module.
-  const flow = Object.values(manifest.routes).filter((r) => r.id.startsWith('routes/s.$slug') && !/\[\.\w+\]$/.test(r.id));
-  const routes = flow.map((r) => {
-    const files = new Set([...base, ...chain(r.id)]);
-    return { id: r.id, files: files.size, gzBytes: [...files].reduce((sum, f) => sum + gzOf(f), 0) };
-  });
-  const all = new Set([...base, ...flow.flatMap((r) => chain(r.id))]);
-  return { routes, union: { id: 'all booking routes', files: all.size, gzBytes: [...all].reduce((sum, f) => sum + gzOf(f), 0) } };
-}
 
 // ---- what Chromium actually loads walking the booking steps -----------------------------------
 
