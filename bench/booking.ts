@@ -681,6 +681,13 @@ export function renderBooking(r: BookingResult): string {
           : ''),
     );
   }
+  const coldCreates = [...c.created.neon.entries()].filter(([n]) => Number(n) > (c.shop.deposit ? 2 : 1)).reduce((n, [, k]) => n + k, 0);
+  if (coldCreates > 0 && limitRefusals === 0) {
+    raceNotes.push(
+      `The ${coldCreates} successes with one Neon request more than the rest are the first booking on a barber's object in ` +
+        `this run (${c.shop.barbers} barbers): an object with no snapshot yet loads it before it books.`,
+    );
+  }
   const taken = c.byOutcome.get('409 slot_unavailable / taken');
   if (taken && [...taken.neon.keys()].some((n) => n !== '0')) {
     raceNotes.push(
