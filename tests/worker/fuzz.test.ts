@@ -28,7 +28,7 @@ import { origin, testDb } from './harness';
 import { createManagedShop, type ManagedShop } from './world';
 
 const knobs = env as unknown as { FUZZ_RUNS?: string; FUZZ_SEED?: string };
-const RUNS = Number(knobs.FUZZ_RUNS) > 0 ? Number(knobs.FUZZ_RUNS) : 12;
+const RUNS = Number(knobs.FUZZ_RUNS) > 0 ? Number(knobs.FUZZ_RUNS) : 40;
 const SEED = Number.isInteger(Number(knobs.FUZZ_SEED)) && knobs.FUZZ_SEED ? Number(knobs.FUZZ_SEED) : 20261203;
 /** The fuzzer's own address: limits keyed by IP (walk-in joins, logins) never touch other files' traffic. */
 const FUZZ_IP = '198.51.100.77';
@@ -53,16 +53,28 @@ interface World {
 }
 let world: World;
 
+let other: ManagedShop;
+let signers: { ring: Awaited<ReturnType<typeof keyring>>; stranger: Awaited<ReturnType<typeof keyring>> };
+
 beforeAll(async () => {
+  other = await createManagedShop(testDb());
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  signers = {
+    ring: await keyring(env.JWT_SIGNING_KEYS),
+    stranger: await keyring(JSON.stringify([{ ...(await exportJWK(privateKey)), kid: 'test-key-1' }])),
+  };
+});
+
+/**
+ * A fresh shop of the fuzzer's own for each operation (the other shop is shared): writes that
+ * succeed (a barber deactivated, offerings replaced) must not starve the next operation's reads.
+ */
+async function freshWorld(): Promise<World> {
   const db = testDb();
   const mine = await createManagedShop(db);
-  const other = await createManagedShop(db);
   const [payment] = await db.insert(payments).values(buildPayment({ appointmentId: mine.appointment.id })).returning();
-  const ring = await keyring(env.JWT_SIGNING_KEYS);
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const strangerRing = await keyring(JSON.stringify([{ ...(await exportJWK(privateKey)), kid: 'test-key-1' }]));
   const hourAgo = Math.floor(Date.now() / 1000) - 3600;
-  world = {
+  return {
     mine,
     other,
     paymentId: payment!.id,
@@ -70,8 +82,8 @@ beforeAll(async () => {
       none: undefined,
       garbage: 'Bearer garbage',
       not_bearer: 'Basic Zm9vOmJhcg==',
-      expired: `Bearer ${(await signAccessToken(ring, env.APP_ORIGIN, mine.owner.user.id, hourAgo)).token}`,
-      wrong_key: `Bearer ${(await signAccessToken(strangerRing, env.APP_ORIGIN, mine.owner.user.id)).token}`,
+      expired: `Bearer ${(await signAccessToken(signers.ring, env.APP_ORIGIN, mine.owner.user.id, hourAgo)).token}`,
+      wrong_key: `Bearer ${(await signAccessToken(signers.stranger, env.APP_ORIGIN, mine.owner.user.id)).token}`,
       client: `Bearer ${await tokenFor(mine.client.id)}`,
       other_owner: `Bearer ${other.owner.token}`,
       other_barber: `Bearer ${other.barberStaff.token}`,
@@ -79,7 +91,7 @@ beforeAll(async () => {
       owner: `Bearer ${mine.owner.token}`,
     },
   };
-});
+}
 
 /** Seeded ids by what a field or path segment names, so plenty of requests reach real rows. */
 function idsFor(hint: string): string[] {
@@ -197,6 +209,7 @@ describe(`API fuzzing from the OpenAPI document (seed ${SEED}, ${RUNS} runs per 
 
   for (const { method, template, op } of operations) {
     it(`${method} ${template}`, { timeout: 60_000 + RUNS * 3_000 }, async () => {
+      world = await freshWorld();
       const arb = requestArb({ book, method, template, op, ids: idArb, pathIds: pathIdArb }).map((r) =>
         // fast-check prints a counterexample with this: the request, not a megabyte of body.
         Object.defineProperty(r, fc.toStringMethod, { value: () => describeRequest(r), enumerable: false }),

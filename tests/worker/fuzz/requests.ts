@@ -112,28 +112,50 @@ function queryArb(book: SchemaBook, params: Parameter[], ids: IdPool): fc.Arbitr
   if (!params.length) {
     return fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('?unexpected=1&limit=-5') });
   }
-  const one = (p: Parameter): fc.Arbitrary<[string, string][]> => {
+  // Each parameter valid or left out; then, for some requests, one of them spoilt (or repeated),
+  // or all of them: a query with eight parameters drawn bad independently would never get through.
+  const plausible = (p: Parameter): fc.Arbitrary<string | undefined> => {
     const valid = validish(book, p.schema, ids, p.name).map((v) => String(v));
-    const value = fc.oneof({ weight: 5, arbitrary: valid }, { weight: 2, arbitrary: nonsenseQueryValues }, { weight: 1, arbitrary: hostileStrings });
-    return fc.oneof(
-      { weight: 6, arbitrary: value.map((v) => [[p.name, v]] as [string, string][]) },
-      // Repeated keys: `?limit=1&limit=abc`.
-      { weight: 1, arbitrary: fc.tuple(value, value).map(([a, b]) => [[p.name, a], [p.name, b]] as [string, string][]) },
-      { weight: p.required ? 1 : 3, arbitrary: fc.constant([] as [string, string][]) },
-    );
+    // A made-up cursor is simply invalid; leave it out mostly.
+    const omit = p.required ? 0 : p.name === 'cursor' ? 6 : 1;
+    return omit ? fc.oneof({ weight: omit, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: valid }) : valid;
   };
-  return fc.tuple(...params.map(one)).map((pairs) => {
-    const flat = pairs.flat();
-    if (!flat.length) return '';
-    return `?${flat.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}`;
-  });
+  const bad = fc.oneof({ weight: 2, arbitrary: nonsenseQueryValues }, { weight: 1, arbitrary: hostileStrings });
+  return fc
+    .record({
+      values: fc.tuple(...params.map(plausible)),
+      mode: fc.constantFrom('valid', 'valid', 'valid', 'one-bad', 'one-bad', 'repeat', 'chaos'),
+      which: fc.nat({ max: params.length - 1 }),
+      spoilt: bad,
+      chaos: fc.tuple(...params.map(() => bad)),
+      days: fc.integer({ min: 1, max: 10 }),
+    })
+    .map(({ values, mode, which, spoilt, chaos, days }) => {
+      let flat: [string, string][] = [];
+      params.forEach((p, i) => {
+        const v = mode === 'chaos' ? chaos[i] : mode === 'one-bad' && i === which ? spoilt : values[i];
+        if (v !== undefined) flat.push([p.name, v]);
+        // Repeated keys: `?limit=1&limit=abc`.
+        if (mode === 'repeat' && i === which) flat.push([p.name, spoilt]);
+      });
+      // Ranges (`from`/`to`) drawn apart are mostly reversed or too long: make `to` follow `from`.
+      const from = flat.find(([k]) => k === 'from')?.[1];
+      const end = from === undefined ? NaN : Date.parse(from) + days * 86_400_000;
+      if (mode === 'valid' && from && Math.abs(end) < 8.64e15) {
+        const iso = new Date(end).toISOString();
+        const to = /^\d{4}-\d{2}-\d{2}$/.test(from) ? iso.slice(0, 10) : iso;
+        flat = flat.map(([k, v]) => (k === 'to' ? [k, to] : [k, v]));
+      }
+      if (!flat.length) return '';
+      return `?${flat.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}`;
+    });
 }
 
 function pathArb(template: string, params: Parameter[], pathIds: (name: string, template: string) => fc.Arbitrary<string>): fc.Arbitrary<string> {
   const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
   if (!names.length) return fc.constant(template);
   const piece = (name: string) =>
-    fc.oneof({ weight: 5, arbitrary: urlPiece(pathIds(name, template)) }, { weight: 3, arbitrary: urlPiece(hostileStrings) });
+    fc.oneof({ weight: 7, arbitrary: urlPiece(pathIds(name, template)) }, { weight: 2, arbitrary: urlPiece(hostileStrings) });
   void params;
   return fc.tuple(...names.map(piece)).map((values) => {
     let i = 0;
@@ -254,8 +276,8 @@ function bodyArb(book: SchemaBook, op: Operation, method: string, ids: IdPool): 
 
 const idempotencyKeys = fc.oneof(
   { weight: 6, arbitrary: fc.constant(undefined) },
-  { weight: 2, arbitrary: fc.uuid().map((u) => `fuzz-${u}`) },
-  { weight: 1, arbitrary: fc.constantFrom('', ' ', 'x'.repeat(2000), 'fuzz-fixed-key') },
+  { weight: 2, arbitrary: fc.uuid() },
+  { weight: 1, arbitrary: fc.constantFrom('', ' ', 'x'.repeat(2000), 'fuzz-fixed-key', '6f1f7a9e-0000-4000-8000-00000000f022') },
 );
 
 export interface OperationContext {

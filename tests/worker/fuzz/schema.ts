@@ -27,6 +27,7 @@ export type JsonSchema = {
   maxLength?: number;
   minItems?: number;
   maxItems?: number;
+  multipleOf?: number;
   pattern?: string;
   default?: unknown;
   [key: string]: unknown;
@@ -160,7 +161,11 @@ export function validish(book: SchemaBook, schema: JsonSchema | undefined, ids: 
       case 'integer': {
         const min = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -10);
         const max = s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - 1 : Math.max(min, 0) + 10_000);
-        return fc.integer({ min: Math.max(min, -1e9), max: Math.min(max, 1e9) });
+        // Minutes go in steps of 5 (durations, buffers); the document does not say so (no multipleOf).
+        const step = typeof s.multipleOf === 'number' ? s.multipleOf : /_min$/.test(field) ? 5 : 1;
+        const lo = Math.ceil(Math.max(min, -1e9) / step);
+        const hi = Math.floor(Math.min(max, 1e9) / step);
+        return hi >= lo ? fc.integer({ min: lo, max: hi }).map((n) => n * step) : fc.integer({ min: Math.max(min, -1e9), max: Math.min(max, 1e9) });
       }
       case 'number':
         return fc.double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true });
@@ -201,7 +206,8 @@ function stringFor(s: JsonSchema, ids: IdPool, field: string): fc.Arbitrary<stri
   }
   if (/phone/.test(field)) return fc.constantFrom('+12125550123', '+447700900123', '2125550123');
   if (/time|start|end/.test(field) && !s.pattern) return instant;
-  if (/password/.test(field)) return fc.constantFrom('correct-horse-battery-1', 'short');
+  if (/password/.test(field)) return fc.constantFrom('correct-horse-battery-1', 'Another-long-passphrase-9');
+  if (field === 'timezone') return fc.constantFrom('America/New_York', 'Europe/London', 'Asia/Kolkata', 'Pacific/Chatham');
   if (s.pattern) {
     // The patterns in the document are small (HH:MM, slugs, currencies); a few known shapes.
     if (/\[0-2\]|HH|:\[0-5\]/.test(s.pattern)) return fc.constantFrom('09:00', '12:30', '17:45', '23:59', '00:00');
