@@ -121,6 +121,23 @@ describe('FaultInjector', () => {
     expect(Object.values(f.config.rates).every((r) => r === 0)).toBe(true);
   });
 
+  it('a limit injects that many faults, then none', () => {
+    const f = new FaultInjector();
+    f.configure({ rates: { reset_after: 1 }, limit: 2 });
+    expect([f.draw(), f.draw(), f.draw(), f.draw()]).toEqual(['reset_after', 'reset_after', 'pass', 'pass']);
+    expect(f.config).toMatchObject({ limit: null, rates: { reset_after: 0 } });
+    expect(() => f.configure({ limit: 0 })).toThrow(RangeError);
+  });
+
+  it('a match limits the faults to the statements it names', () => {
+    const f = new FaultInjector();
+    f.configure({ rates: { error_before: 1 }, match: 'INSERT INTO appointments' });
+    expect(f.draw('{"query":"select 1"}')).toBe('pass');
+    expect(f.draw('{"query":"WITH ins AS (INSERT INTO appointments (id) VALUES ($1))"}')).toBe('error_before');
+    expect(f.counters()).toMatchObject({ requests: 2, pass: 1, error_before: 1 });
+    expect(() => f.configure({ match: '(' })).toThrow(SyntaxError);
+  });
+
   it('reads BB_NEON_FAULTS as rate[:seed]', () => {
     expect(parseFaultKnob(undefined)).toBeUndefined();
     expect(parseFaultKnob('0.1:9')).toEqual({ rates: spreadRate(0.1), seed: 9 });

@@ -13,7 +13,9 @@
  *
  * Rates are fractions of all requests; they may sum to at most 1. The control API beside the SQL
  * path reads and changes them: GET /__faults (config and counters), POST /__faults
- * `{rates?, seed?, delayMs?, arm?}`, POST /__faults/reset (rates to zero, counters cleared).
+ * `{rates?, seed?, delayMs?, arm?, limit?, match?}` (`limit`: inject that many faults, then none;
+ * `match`: a regular expression — only requests whose SQL matches it may fail, so a test can fail
+ * exactly one statement), POST /__faults/reset (rates to zero, counters cleared).
  */
 
 export const FAULT_KINDS = ['error_before', 'error_after', 'reset_before', 'reset_after', 'delay'] as const;
@@ -26,6 +28,10 @@ export interface FaultConfig {
   seed: number;
   /** How long a `delay` holds the statement back before running it. */
   delayMs: number;
+  /** Faults left before the rates drop to zero by themselves; null = no limit. */
+  limit: number | null;
+  /** Source of a RegExp the request's SQL must match to be eligible; null = every request. */
+  match: string | null;
 }
 
 export type FaultCounters = Record<Outcome, number> & { requests: number };
@@ -58,7 +64,11 @@ export function parseFaultKnob(raw: string | undefined): { rates: FaultRates; se
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 function generator(seed: number): () => number {
+  // Scrambled first (murmur3's finaliser): neighbouring seeds would otherwise give related sequences.
   let a = seed >>> 0;
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0;
+  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35) >>> 0;
+  a = (a ^ (a >>> 16)) >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -92,7 +102,7 @@ export class FaultInjector {
   readonly #armed: FaultRates;
 
   constructor(opts: { rates?: Partial<FaultRates>; seed?: number; delayMs?: number; armed?: FaultRates } = {}) {
-    this.#config = { rates: validateRates(opts.rates ?? {}), seed: opts.seed ?? 1, delayMs: opts.delayMs ?? DEFAULT_DELAY_MS };
+    this.#config = { rates: validateRates(opts.rates ?? {}), seed: opts.seed ?? 1, delayMs: opts.delayMs ?? DEFAULT_DELAY_MS, limit: null, match: null };
     this.#armed = opts.armed ?? this.#config.rates;
     this.#next = generator(this.#config.seed);
   }
@@ -106,25 +116,36 @@ export class FaultInjector {
   }
 
   /** Changes what is given; a new seed restarts the sequence. */
-  configure(change: { rates?: Partial<FaultRates>; seed?: number; delayMs?: number; arm?: boolean }): FaultConfig {
+  configure(change: { rates?: Partial<FaultRates>; seed?: number; delayMs?: number; arm?: boolean; limit?: number | null; match?: string | null }): FaultConfig {
     const rates = change.arm ? { ...this.#armed } : change.rates !== undefined ? validateRates(change.rates) : this.#config.rates;
     if (change.delayMs !== undefined && !(Number.isInteger(change.delayMs) && change.delayMs >= 0 && change.delayMs <= 120_000)) {
       throw new RangeError('delayMs must be an integer number of milliseconds within 0..120000');
     }
     if (change.seed !== undefined && !Number.isInteger(change.seed)) throw new RangeError('seed must be an integer');
-    this.#config = { rates, seed: change.seed ?? this.#config.seed, delayMs: change.delayMs ?? this.#config.delayMs };
+    if (change.limit != null && !(Number.isInteger(change.limit) && change.limit > 0)) throw new RangeError('limit must be a positive integer');
+    // A new set of rates without a limit has none.
+    const fresh = change.rates !== undefined || change.arm === true;
+    const limit = change.limit !== undefined ? change.limit : fresh ? null : this.#config.limit;
+    const match = change.match !== undefined ? change.match : fresh ? null : this.#config.match;
+    if (match !== null) new RegExp(match); // a bad pattern is refused here, not on every request
+    this.#config = { rates, seed: change.seed ?? this.#config.seed, delayMs: change.delayMs ?? this.#config.delayMs, limit, match };
     if (change.seed !== undefined) this.#next = generator(change.seed);
     return this.config;
   }
 
   /** Rates back to zero and counters cleared; the seed and delay stay. */
   reset(): void {
-    this.#config = { ...this.#config, rates: { ...NO_FAULTS } };
+    this.#config = { ...this.#config, rates: { ...NO_FAULTS }, limit: null, match: null };
     this.#counters = zeroCounters();
   }
 
-  /** The outcome of one request, counted. */
-  draw(): Outcome {
+  /** The outcome of one request (its SQL text, for `match`), counted. */
+  draw(sqlText = ''): Outcome {
+    if (this.#config.match !== null && !new RegExp(this.#config.match).test(sqlText)) {
+      this.#counters.requests += 1;
+      this.#counters.pass += 1;
+      return 'pass';
+    }
     const roll = this.#next();
     let edge = 0;
     let outcome: Outcome = 'pass';
@@ -137,6 +158,10 @@ export class FaultInjector {
     }
     this.#counters.requests += 1;
     this.#counters[outcome] += 1;
+    if (outcome !== 'pass' && this.#config.limit !== null) {
+      const limit = this.#config.limit - 1;
+      this.#config = { ...this.#config, limit: limit > 0 ? limit : null, ...(limit > 0 ? {} : { rates: { ...NO_FAULTS } }) };
+    }
     return outcome;
   }
 }

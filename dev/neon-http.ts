@@ -343,7 +343,7 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
     }
     const mode = parseMode(req);
     // The plane's own health probe is never faulted: `npm start` would stop the stack on it.
-    const outcome: Outcome = faults && header(req, PROBE_HEADER) !== '1' ? faults.draw() : 'pass';
+    const outcome: Outcome = faults && header(req, PROBE_HEADER) !== '1' ? faults.draw(raw.toString('utf8')) : 'pass';
     if (outcome !== 'pass') debug('injecting', outcome);
     if (outcome === 'error_before') {
       sendJson(res, 503, { message: 'injected fault: service unavailable (statement not run)' });
@@ -401,13 +401,15 @@ async function control(faults: FaultInjector, path: string, req: IncomingMessage
   }
   try {
     const raw = (await readBody(req, 64 * 1024)).toString('utf8');
-    const change = (raw.trim() === '' ? {} : JSON.parse(raw)) as { rates?: Record<string, unknown>; seed?: number; delayMs?: number; arm?: boolean };
+    const change = (raw.trim() === '' ? {} : JSON.parse(raw)) as { rates?: Record<string, unknown>; seed?: number; delayMs?: number; arm?: boolean; limit?: number | null; match?: string | null };
     if (typeof change !== 'object' || change === null) throw new RangeError('expected a JSON object');
     const config = faults.configure({
       ...(change.rates !== undefined ? { rates: change.rates as Partial<FaultRates> } : {}),
       ...(change.seed !== undefined ? { seed: change.seed } : {}),
       ...(change.delayMs !== undefined ? { delayMs: change.delayMs } : {}),
       ...(change.arm !== undefined ? { arm: change.arm } : {}),
+      ...(change.limit !== undefined ? { limit: change.limit } : {}),
+      ...(change.match !== undefined ? { match: change.match } : {}),
     });
     sendJson(res, 200, { config, counters: faults.counters(), kinds: FAULT_KINDS });
   } catch (err) {
