@@ -30,6 +30,7 @@ import { appointmentEvents, type AppointmentEvent } from '../services/appointmen
 import { enqueueNotification } from '../queue/messages';
 import { applyHoldSecured, type HoldSecured, type HoldSecuredResult } from '../db/queries/payments';
 import type { Movement } from '../db/queries/booking';
+import { appointmentById } from '../db/queries/recovery';
 import { telemetry } from '../lib/telemetry';
 
 /** How long a request waits for this barber's lock before it is told to retry (503). */
@@ -190,7 +191,16 @@ export class BarberSchedule extends DurableObject<Env> {
             clientLimit: input.enforceClientLimit ? snap.policy.max_future_bookings : null,
           }),
         );
-        if ('error' in result) return { ok: false as const, error: result.error };
+        if ('error' in result) {
+          // The statement may have committed with its answer lost. The id is this object's choice,
+          // so ask once: a booking that landed is answered as booked, not as a 503 to retry into "taken".
+          const landed = result.error.code === 'dependency_unavailable' ? await this.#landed(ctx, appointmentId, input) : null;
+          if (!landed) return { ok: false as const, error: result.error };
+          ctx.logger.warn('a booking whose answer was lost had committed', { appointment_id: appointmentId });
+          this.#afterWrite(ctx, { version: null, released: [], wasCurrent: false }, {});
+          outcome = await this.#booked(snap, ctx, landed, deposit, check.offering.price_cents, undefined);
+          continue;
+        }
         if (result.version === null) {
           if (input.enforceClientLimit && (result.client_active ?? 0) >= snap.policy.max_future_bookings) {
             return {
@@ -207,26 +217,48 @@ export class BarberSchedule extends DurableObject<Env> {
         }
         if (!result.appointment) throw new Error('booking statement bumped the version but inserted nothing');
         this.#afterWrite(ctx, result, { add: result.appointment });
-        if (result.appointment.status === 'held' && result.appointment.hold_expires_ms !== null) {
-          await this.#armAlarm(result.appointment.hold_expires_ms);
-        }
-        ctx.events.push({ kind: result.appointment.status === 'held' ? 'held' : 'confirmed', appointment: result.appointment });
-        const plan: UpfrontPlan | null =
-          result.appointment.status !== 'held' || !snap.stripe_account_id
-            ? null
-            : {
-                kind: deposit === 0 ? 'setup' : upfrontKind(deposit, check.offering.price_cents),
-                amountCents: deposit,
-                currency: snap.currency,
-                stripeAccountId: snap.stripe_account_id,
-                saveCard: snap.policy.card_on_file,
-                customerId: result.stripe_customer_id ?? null,
-              };
-        outcome = { ok: true, appointment: result.appointment, plan };
+        outcome = await this.#booked(snap, ctx, result.appointment, deposit, check.offering.price_cents, result.stripe_customer_id ?? null);
         telemetry(this.env).count('bookings_created_total', { source: input.source, status: result.appointment.status });
       }
       return outcome ?? { ok: false as const, error: busyError('The schedule kept changing; please retry') };
     });
+  }
+
+  /** A new booking's follow-ups: its hold's alarm, its message, and what it asks for up front. */
+  async #booked(
+    snap: ScheduleSnapshot,
+    ctx: OpContext,
+    appointment: AppointmentRecord,
+    deposit: number,
+    priceCents: number,
+    customerId: string | null | undefined,
+  ): Promise<{ ok: true; appointment: AppointmentRecord; plan: UpfrontPlan | null }> {
+    if (appointment.status === 'held' && appointment.hold_expires_ms !== null) await this.#armAlarm(appointment.hold_expires_ms);
+    ctx.events.push({ kind: appointment.status === 'held' ? 'held' : 'confirmed', appointment });
+    const plan: UpfrontPlan | null =
+      appointment.status !== 'held' || !snap.stripe_account_id
+        ? null
+        : {
+            kind: deposit === 0 ? 'setup' : upfrontKind(deposit, priceCents),
+            amountCents: deposit,
+            currency: snap.currency,
+            stripeAccountId: snap.stripe_account_id,
+            saveCard: snap.policy.card_on_file,
+            // undefined: not known here (the payment step looks the customer up).
+            ...(customerId !== undefined ? { customerId } : {}),
+          };
+    return { ok: true, appointment, plan };
+  }
+
+  /** The booking `appointmentId` if its statement committed after all (this client, this start, active); else null. */
+  async #landed(ctx: OpContext, appointmentId: string, input: BookInput): Promise<AppointmentRecord | null> {
+    try {
+      const found = await appointmentById(ctx.db, appointmentId);
+      if (!found || found.client_id !== input.clientId || found.start_ms !== input.startMs) return null;
+      return ['held', 'pending_payment', 'confirmed'].includes(found.status) ? found : null;
+    } catch {
+      return null; // no answer again: the 503 stands
+    }
   }
 
   /** Moves an appointment INTO this barber's schedule (same barber or from another one). */

@@ -26,6 +26,7 @@ async function control(path: string, body?: unknown): Promise<{ counters: Counte
   return (await res.json()) as { counters: Counters };
 }
 
-export const setFaults = (rates: Rates, opts: { seed?: number; delayMs?: number } = {}) => control('', { rates, ...opts });
+/** `limit`: inject that many faults, then none; `match`: only requests whose SQL matches this RegExp. */
+export const setFaults = (rates: Rates, opts: { seed?: number; delayMs?: number; limit?: number; match?: string } = {}) => control('', { rates, ...opts });
 export const resetFaults = () => control('/reset');
 export const faultCounters = async () => (await control('')).counters;
