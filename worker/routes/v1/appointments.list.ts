@@ -4,7 +4,7 @@ import { currentUser, requireAuth } from '../../middleware/auth';
 import { authorizeShopRoles } from '../../services/management/access';
 import { APPOINTMENT_STATUSES, listAppointments } from '../../services/appointments';
 import type { HonoEnv } from '../../types';
-import { AppointmentSchema } from './appointments.schemas';
+import { APPOINTMENT_EXAMPLE, AppointmentSchema } from './appointments.schemas';
 
 export const ListAppointmentsQuery = z.object({
   shop_id: z.uuid().optional().openapi({ description: "Staff: list this shop's appointments (barbers see their own chair)" }),
@@ -19,37 +19,7 @@ export const AppointmentList = z
   .object({ data: z.array(AppointmentSchema), next_cursor: z.string().nullable() })
   .openapi('AppointmentList', {
     example: {
-      data: [
-        {
-          id: '2c4e6a8b-0d1f-4e3a-9b5c-7d9e1f3a5b7c',
-          shop_id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
-          barber_id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
-          client_id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
-          service_id: '8b0c4a4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f',
-          start_time: '2026-12-07T15:30:00.000Z',
-          end_time: '2026-12-07T16:00:00.000Z',
-          status: 'confirmed',
-          hold_expires_at: null,
-          price_cents: 3500,
-          deposit_cents: 700,
-          currency: 'USD',
-          notes: 'Short back and sides',
-          arrived_at: null,
-          cancelled_at: null,
-          cancel_reason: null,
-          source: 'online',
-          settlement: null,
-          fee_cents: 0,
-          refund_due_cents: 0,
-          paid_cents: 700,
-          refunded_cents: 0,
-          owed_cents: 2800,
-          created_at: '2026-12-01T18:12:00.000Z',
-          timezone: 'America/New_York',
-          service_name: 'Skin fade',
-          barber_name: 'Marco',
-        },
-      ],
+      data: [APPOINTMENT_EXAMPLE],
       next_cursor: null,
     },
   });

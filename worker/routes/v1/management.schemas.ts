@@ -90,6 +90,37 @@ export const AddressSchema = z
     example: { line1: '12 Grand St', city: 'New York', region: 'NY', postal_code: '10013', country: 'US' },
   });
 
+/** The shop in the documented examples: what the owner's and the public views of it share. */
+export const SHOP_EXAMPLE = {
+  id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
+  slug: 'fade-street',
+  name: 'Fade Street',
+  timezone: 'America/New_York',
+  currency: 'USD',
+  address: {
+    line1: '12 Grand St',
+    city: 'New York',
+    region: 'NY',
+    postal_code: '10013',
+    country: 'US',
+  },
+  policy: {
+    hold_minutes: 10,
+    deposit: { kind: 'percent', value: 20 },
+    cancel_window_hours: 24,
+    late_cancel_fee: { kind: 'fixed', value: 1000 },
+    no_show_fee: { kind: 'fixed', value: 1500 },
+    buffer_before_min: 0,
+    buffer_after_min: 5,
+    min_notice_min: 60,
+    booking_window_days: 60,
+    slot_step_min: 15,
+    max_future_bookings: 3,
+    waitlist_offer_minutes: 30,
+    card_on_file: false,
+  },
+};
+
 export const ShopSchema = z
   .object({
     id: z.uuid(),
@@ -105,33 +136,7 @@ export const ShopSchema = z
   })
   .openapi('Shop', {
     example: {
-      id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
-      slug: 'fade-street',
-      name: 'Fade Street',
-      timezone: 'America/New_York',
-      currency: 'USD',
-      address: {
-        line1: '12 Grand St',
-        city: 'New York',
-        region: 'NY',
-        postal_code: '10013',
-        country: 'US',
-      },
-      policy: {
-        hold_minutes: 10,
-        deposit: { kind: 'percent', value: 20 },
-        cancel_window_hours: 24,
-        late_cancel_fee: { kind: 'fixed', value: 1000 },
-        no_show_fee: { kind: 'fixed', value: 1500 },
-        buffer_before_min: 0,
-        buffer_after_min: 5,
-        min_notice_min: 60,
-        booking_window_days: 60,
-        slot_step_min: 15,
-        max_future_bookings: 3,
-        waitlist_offer_minutes: 30,
-        card_on_file: false,
-      },
+      ...SHOP_EXAMPLE,
       active: true,
       created_at: '2026-11-02T14:05:00.000Z',
       updated_at: '2026-11-20T16:40:00.000Z',

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError, errorResponses } from '../../lib/errors';
 import { etagMatches, publicShopPage } from '../../services/management/shops';
 import type { HonoEnv } from '../../types';
-import { AddressSchema, PolicySchema, Slug } from './management.schemas';
+import { AddressSchema, PolicySchema, SHOP_EXAMPLE, Slug } from './management.schemas';
 
 const OfferedServiceSchema = z.object({
   service_id: z.uuid(),
@@ -45,33 +45,7 @@ export const PublicShopSchema = z
   })
   .openapi('PublicShop', {
     example: {
-      id: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f',
-      slug: 'fade-street',
-      name: 'Fade Street',
-      timezone: 'America/New_York',
-      currency: 'USD',
-      address: {
-        line1: '12 Grand St',
-        city: 'New York',
-        region: 'NY',
-        postal_code: '10013',
-        country: 'US',
-      },
-      policy: {
-        hold_minutes: 10,
-        deposit: { kind: 'percent', value: 20 },
-        cancel_window_hours: 24,
-        late_cancel_fee: { kind: 'fixed', value: 1000 },
-        no_show_fee: { kind: 'fixed', value: 1500 },
-        buffer_before_min: 0,
-        buffer_after_min: 5,
-        min_notice_min: 60,
-        booking_window_days: 60,
-        slot_step_min: 15,
-        max_future_bookings: 3,
-        waitlist_offer_minutes: 30,
-        card_on_file: false,
-      },
+      ...SHOP_EXAMPLE,
       barbers: [
         {
           id: '5d2e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f',
