@@ -141,6 +141,9 @@ function schemaErrors(schema: Json | undefined, value: Json, at = '$'): string[]
       case 'exclusiveMaximum':
         if (typeof value === 'number' && value >= (arg as number)) fail(`not below ${arg}`);
         break;
+      case 'multipleOf':
+        if (typeof value === 'number' && value % (arg as number) !== 0) fail(`not a multiple of ${arg}`);
+        break;
       case 'allOf':
         for (const sub of arg as Json[]) errors.push(...schemaErrors(sub, value, at));
         break;

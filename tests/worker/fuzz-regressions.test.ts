@@ -18,6 +18,13 @@ beforeAll(async () => {
   book = new SchemaBook(doc);
 });
 
+/** The body schema the document gives for one operation's request. */
+function documentedRequest(method: string, path: string): JsonSchema {
+  const schema = doc.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+  if (!schema) throw new Error(`no documented JSON body for ${method.toUpperCase()} ${path}`);
+  return schema;
+}
+
 /** The body schema the document gives for one response. */
 function documented(method: string, path: string, status: number): JsonSchema {
   const schema = doc.paths[path]?.[method]?.responses[String(status)]?.content?.['application/json']?.schema;
@@ -58,5 +65,16 @@ describe('fuzz regressions', () => {
     const problem = await problemOf(res);
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors?.map((e) => e.path)).toEqual(['json.first_name']);
+  });
+
+  it('the document says service durations go in steps of 5 minutes, as the API enforces', async () => {
+    const world = await createManagedShop(testDb());
+    const body = { name: 'Odd cut', price_cents: 1500, currency: 'USD', duration_min: 7 };
+    const res = await send('POST', `/api/v1/shops/${world.shop.id}/services`, world.owner.token, body);
+    expect(res.status).toBe(422);
+    expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual(['json.duration_min']);
+    const schema = documentedRequest('post', '/api/v1/shops/{id}/services');
+    expect(book.validate(schema, body).join('\n')).toMatch(/duration_min/);
+    expect(book.validate(schema, { ...body, duration_min: 10 })).toEqual([]);
   });
 });

@@ -31,7 +31,8 @@ export const Currency = z
 export const PriceCents = z.number().int().min(0).max(10_000_000).openapi({ example: 3500 });
 
 /** Appointments sit on a 5-minute grid, so durations do too. */
-export const DurationMin = z.number().int().positive().max(720).multipleOf(5).openapi({ example: 30 });
+// multipleOf is repeated for the document: the generator drops zod's own.
+export const DurationMin = z.number().int().positive().max(720).multipleOf(5).openapi({ example: 30, multipleOf: 5 });
 
 /** An instant in a request: any RFC 3339 offset. */
 export const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2030-01-07T09:00:00-05:00' });
@@ -50,8 +51,8 @@ export const PolicySchema = z
     cancel_window_hours: z.number().int().min(0).max(24 * 14),
     late_cancel_fee: MoneyRuleSchema,
     no_show_fee: MoneyRuleSchema,
-    buffer_before_min: z.number().int().min(0).max(240).multipleOf(5),
-    buffer_after_min: z.number().int().min(0).max(240).multipleOf(5),
+    buffer_before_min: z.number().int().min(0).max(240).multipleOf(5).openapi({ multipleOf: 5 }),
+    buffer_after_min: z.number().int().min(0).max(240).multipleOf(5).openapi({ multipleOf: 5 }),
     min_notice_min: z.number().int().min(0).max(60 * 24 * 14),
     booking_window_days: z.number().int().min(1).max(366),
     slot_step_min: z.number().int().min(5).max(120).refine((n) => 1440 % n === 0, 'Must divide a day evenly (5, 10, 15, 20, 30, 60, …)'),
