@@ -199,7 +199,8 @@ export class BarberSchedule extends DurableObject<Env> {
           ctx.logger.warn('a booking whose answer was lost had committed', { appointment_id: appointmentId });
           this.#afterWrite(ctx, { version: null, released: [], wasCurrent: false }, {});
           outcome = await this.#booked(snap, ctx, landed, deposit, check.offering.price_cents, undefined);
-          continue;
+          telemetry(this.env).count('bookings_created_total', { source: input.source, status: landed.status });
+          break;
         }
         if (result.version === null) {
           if (input.enforceClientLimit && (result.client_active ?? 0) >= snap.policy.max_future_bookings) {
@@ -253,7 +254,10 @@ export class BarberSchedule extends DurableObject<Env> {
   /** The booking `appointmentId` if its statement committed after all (this client, this start, active); else null. */
   async #landed(ctx: OpContext, appointmentId: string, input: BookInput): Promise<AppointmentRecord | null> {
     try {
-      const found = await appointmentById(ctx.db, appointmentId);
+      // The write already waited out a whole deadline inside this barber's lock; the look-up gets a
+      // short one of its own, or one hung statement would hold every queued booking for two.
+      const quick = createDb({ ...ctx.config, NEON_DEADLINE_MS: Math.min(LANDED_LOOKUP_DEADLINE_MS, ctx.config.NEON_DEADLINE_MS ?? LANDED_LOOKUP_DEADLINE_MS) });
+      const found = await appointmentById(quick, appointmentId);
       if (!found || found.client_id !== input.clientId || found.start_ms !== input.startMs) return null;
       return ['held', 'pending_payment', 'confirmed'].includes(found.status) ? found : null;
     } catch {
@@ -793,6 +797,9 @@ export class BarberSchedule extends DurableObject<Env> {
   }
 }
 
+
+/** How long the look-up of a booking whose answer was lost may take (see #landed). */
+const LANDED_LOOKUP_DEADLINE_MS = 1_500;
 interface OpContext {
   barberId: string;
   config: AppConfig;

@@ -83,6 +83,8 @@ export function registerStripeWebhook(app: OpenAPIHono<HonoEnv>): void {
     try {
       outcome = await handleStripeEvent(services, event);
     } catch (err) {
+      // Counted before anything is rethrown: events Stripe will have to redeliver are the ones to alert on.
+      telemetry().count('stripe_webhooks_total', { type: event.type, outcome: 'failed' });
       if (err instanceof ApiError || isDatabaseUnavailable(err)) throw err;
       // Each event has its effect once (keyed by its id), so delivering it again is always safe:
       // whatever failed (a barber's object reset mid-call, say) is a retryable 503 to Stripe.
