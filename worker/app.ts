@@ -16,6 +16,7 @@ import { registerApiRoutes } from './routes';
 import { registerDevOutbox } from './routes/dev.outbox';
 import { remixHandler } from './remix';
 import type { HonoEnv } from './types';
+import { unmeteredPaths } from './routes/openapi-helpers';
 
 const httpStatusCodes: Partial<Record<number, ErrorCode>> = {
   400: 'malformed_request',
@@ -32,8 +33,6 @@ const httpStatusCodes: Partial<Record<number, ErrorCode>> = {
 function isHttpException(err: Error): err is HTTPException {
   return err instanceof HTTPException || (err.name === 'Error' && typeof (err as Partial<HTTPException>).getResponse === 'function' && typeof (err as Partial<HTTPException>).status === 'number');
 }
-
-const unlimitedPaths = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready', '/api/v1/openapi.json', '/api/docs', '/api/v1/webhooks/stripe', '/api/v1/webhooks/twilio']);
 
 function isApi(path: string): boolean {
   return path.startsWith('/api/') || path === '/health';
@@ -155,7 +154,7 @@ export function createApp(options: AppOptions = {}) {
   app.use('/api/*', authenticate());
   app.use('/api/*', async (c, next) => {
     // Monitors, the API description and Stripe's webhook retries are not client traffic.
-    if (unlimitedPaths.has(new URL(c.req.url).pathname)) return next();
+    if (unmeteredPaths.has(new URL(c.req.url).pathname)) return next();
     return limitClients(c, next);
   });
 

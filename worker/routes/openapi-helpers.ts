@@ -51,8 +51,8 @@ export function problem(status: ProblemStatus, description: string = description
 }
 
 /**
- * Paths the global rate limiter lets through (worker/app.ts `unlimitedPaths`: monitors, the API
- * description, provider webhooks). Paths outside /api/ never pass the API middleware at all.
+ * Paths the global rate limiter lets through (worker/app.ts uses this set): monitors, the API
+ * description, provider webhooks. Paths outside /api/ never pass the API middleware at all.
  */
 export const unmeteredPaths: ReadonlySet<string> = new Set([
   '/api/v1/health',
