@@ -189,58 +189,62 @@ export async function runFaultBench(o: FaultBenchOptions): Promise<FaultBenchRes
     windowsTotal += windows.length;
     const successIds: string[] = [];
     const intents: string[] = [];
-    await control(o.controlUrl, { rates: spread(rate), seed: seed + round, delayMs });
     let next = 0;
-    const until = Date.now() + msPerRound;
-    const racer = async () => {
-      while (next < perRound && Date.now() < until) {
-        next++;
-        const w = pick(windows);
-        const who = pick(clients);
-        const t = await timed<{ id: string; payment?: { payment_intent_id: string } | null } & Problem>(
-          api('/appointments'),
-          jsonInit('POST', { barber_id: w.barberId, service_id: w.serviceId, start_time: new Date(w.startMs).toISOString() }, who.token),
-        );
-        const key = t.status === 0 ? 'no response' : `${t.status}${t.body?.code ? ` ${t.body.code}` : ''}${t.body?.reason ? ` / ${t.body.reason}` : ''}`;
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-        if (t.status === 201) {
-          byPath.created.add(t);
-          successIds.push(t.body.id);
-          if (t.body.payment?.payment_intent_id) intents.push(t.body.payment.payment_intent_id);
-        } else if (t.status === 409) byPath.refused.add(t);
-        else if (t.status === 503) byPath.unavailable.add(t);
-        else other++;
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, racer));
-    attempts += next;
-
-    // Payments, still under faults: each intent paid, its success event delivered again twice.
-    for (const id of intents) {
-      const pay = await timed(`${o.stripe.url}/__test/payment_intents/${id}/pay`, stripeInit('POST', { payment_method: 'pm_card_visa' }));
-      if (pay.status !== 200) continue;
-      paid++;
-      const events = await timed<{ data: { id: string; data: { object: { id: string } } }[] }>(`${o.stripe.url}/v1/events?type=payment_intent.succeeded&limit=100`, stripeInit('GET'));
-      const event = events.body?.data?.find((e) => e.data.object.id === id);
-      if (!event) continue;
-      // Twice at once, each retried as Stripe retries a non-2xx (bounded).
-      await Promise.all([1, 2].map(async () => {
-        for (let attempt = 0; attempt < 6; attempt++) {
-          const payload = JSON.stringify(event);
-          const ts = Math.floor(Date.now() / 1000);
-          const sig = createHmac('sha256', o.stripe.webhookSecret).update(`${ts}.${payload}`).digest('hex');
-          const r = await timed(api('/webhooks/stripe'), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': `t=${ts},v1=${sig}` }, body: payload });
-          byPath.webhook.add(r);
-          deliveries++;
-          statuses.set(String(r.status), (statuses.get(String(r.status)) ?? 0) + 1);
-          if (r.status === 200) break;
-          await sleep(200);
+    await control(o.controlUrl, { rates: spread(rate), seed: seed + round, delayMs });
+    // Whatever happens in the race, the faults go off again: a stack given by BENCH_URL stays usable.
+    try {
+      const until = Date.now() + msPerRound;
+      const racer = async () => {
+        while (next < perRound && Date.now() < until) {
+          next++;
+          const w = pick(windows);
+          const who = pick(clients);
+          const t = await timed<{ id: string; payment?: { payment_intent_id: string } | null } & Problem>(
+            api('/appointments'),
+            jsonInit('POST', { barber_id: w.barberId, service_id: w.serviceId, start_time: new Date(w.startMs).toISOString() }, who.token),
+          );
+          const key = t.status === 0 ? 'no response' : `${t.status}${t.body?.code ? ` ${t.body.code}` : ''}${t.body?.reason ? ` / ${t.body.reason}` : ''}`;
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+          if (t.status === 201) {
+            byPath.created.add(t);
+            successIds.push(t.body.id);
+            if (t.body.payment?.payment_intent_id) intents.push(t.body.payment.payment_intent_id);
+          } else if (t.status === 409) byPath.refused.add(t);
+          else if (t.status === 503) byPath.unavailable.add(t);
+          else other++;
         }
-      }));
+      };
+      await Promise.all(Array.from({ length: inFlight }, racer));
+      attempts += next;
+
+      // Payments, still under faults: each intent paid, its success event delivered again twice.
+      for (const id of intents) {
+        const pay = await timed(`${o.stripe.url}/__test/payment_intents/${id}/pay`, stripeInit('POST', { payment_method: 'pm_card_visa' }));
+        if (pay.status !== 200) continue;
+        paid++;
+        const events = await timed<{ data: { id: string; data: { object: { id: string } } }[] }>(`${o.stripe.url}/v1/events?type=payment_intent.succeeded&limit=100`, stripeInit('GET'));
+        const event = events.body?.data?.find((e) => e.data.object.id === id);
+        if (!event) continue;
+        // Twice at once, each retried as Stripe retries a non-2xx (bounded).
+        await Promise.all([1, 2].map(async () => {
+          for (let attempt = 0; attempt < 6; attempt++) {
+            const payload = JSON.stringify(event);
+            const ts = Math.floor(Date.now() / 1000);
+            const sig = createHmac('sha256', o.stripe.webhookSecret).update(`${ts}.${payload}`).digest('hex');
+            const r = await timed(api('/webhooks/stripe'), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': `t=${ts},v1=${sig}` }, body: payload });
+            byPath.webhook.add(r);
+            deliveries++;
+            statuses.set(String(r.status), (statuses.get(String(r.status)) ?? 0) + 1);
+            if (r.status === 200) break;
+            await sleep(200);
+          }
+        }));
+      }
+      const counters = (await control(o.controlUrl)).counters;
+      for (const [k, v] of Object.entries(counters)) neonFaults[k] = (neonFaults[k] ?? 0) + v;
+    } finally {
+      await control(`${o.controlUrl}/reset`, {});
     }
-    const counters = (await control(o.controlUrl)).counters;
-    for (const [k, v] of Object.entries(counters)) neonFaults[k] = (neonFaults[k] ?? 0) + v;
-    await control(`${o.controlUrl}/reset`, {});
 
     // Faults off: read the rows.
     const dayStart = zonedTimeToUtc(day, 0, tz).toISOString();

@@ -152,20 +152,27 @@ async function stopApp(): Promise<void> {
   }
 }
 
+const DEV_VARS_ASIDE = '.dev.vars.bench-aside';
+/** Puts npm start's .dev.vars back if the fuzzing phase set it aside (also on Ctrl-C). */
+function restoreDevVars(): void {
+  if (existsSync(DEV_VARS_ASIDE)) renameSync(DEV_VARS_ASIDE, '.dev.vars');
+}
+
 let app: ChildProcess | undefined;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    restoreDevVars();
     void stopApp().finally(() => process.exit(130));
   });
 }
 
 if (!process.env.BENCH_URL) {
   // Rate limits lifted for this run: one machine is one client address, and the limiter would
-  // otherwise be what gets measured. (Registrations stay at REGISTRATIONS_PER_HOUR per address:
-  // npm start passes only these two through to wrangler.)
+  // otherwise be what gets measured (registrations too: the booking and fault races register
+  // their clients, and a second run within the hour would otherwise race with the demo accounts only).
   app = spawn('npm', ['start'], {
     detached: true,
     // stdout carries the Worker's request log (read for the webhooks' figures; always drained).
@@ -174,6 +181,7 @@ if (!process.env.BENCH_URL) {
       ...process.env,
       RATE_LIMIT_PER_MINUTE: '1000000',
       LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
+      REGISTRATIONS_PER_HOUR: '1000000',
       // The Neon endpoint's fault injection, unarmed: only the fault phase turns it on.
       BB_NEON_FAULTS: process.env.BB_NEON_FAULTS ?? '0',
     },
@@ -345,11 +353,8 @@ ${renderFaults(faults).trim()}
     const runs = num('BENCH_FUZZ_RUNS', 200);
     const began = performance.now();
     // The test pool would read npm start's .dev.vars over the suite's own bindings: set it aside.
-    const aside = existsSync('.dev.vars') ? '.dev.vars.bench-aside' : undefined;
-    if (aside) renameSync('.dev.vars', aside);
-    const out = await phase('API fuzzing (npm run fuzz)', () => runCapture('npm', ['run', '--silent', 'fuzz'], { FUZZ_RUNS: String(runs) })).finally(() => {
-      if (aside) renameSync(aside, '.dev.vars');
-    });
+    if (existsSync('.dev.vars')) renameSync('.dev.vars', DEV_VARS_ASIDE);
+    const out = await phase('API fuzzing (npm run fuzz)', () => runCapture('npm', ['run', '--silent', 'fuzz'], { FUZZ_RUNS: String(runs) })).finally(restoreDevVars);
     const summary = out.text
       .split('\n')
       .filter((l) => /Tests |Test Files|fuzz:/.test(l))
