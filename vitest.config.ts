@@ -30,6 +30,43 @@ const faultPlane = {
 const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 const jwtSigningKeys = JSON.stringify([{ ...(await exportJWK(privateKey)), kid: 'test-key-1' }]);
 
+/** The Worker's bindings in the workerd projects: the data plane npm test started, test keys. */
+const workerBindings = {
+  APP_ENV: 'test',
+  APP_ORIGIN: 'http://127.0.0.1:8787',
+  CORS_ORIGINS: 'http://127.0.0.1:8787',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: plane.databaseUrl,
+  UPSTASH_REDIS_REST_URL: plane.upstashUrl,
+  UPSTASH_REDIS_REST_TOKEN: plane.upstashToken,
+  REDIS_PREFIX: plane.redisPrefix,
+  STRIPE_SECRET_KEY: 'sk_test_local',
+  STRIPE_WEBHOOK_SECRET: 'whsec_test_local,whsec_test_connect',
+  STRIPE_API_URL: plane.stripeUrl,
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_local',
+  PLATFORM_FEE_BPS: '500',
+  PLATFORM_FEE_FIXED_CENTS: '30',
+  JWT_SIGNING_KEYS: jwtSigningKeys,
+  SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+  // Tests share one anonymous identity; the limiter's own tests set tight limits.
+  RATE_LIMIT_PER_MINUTE: '100000',
+  LOGIN_ATTEMPTS_PER_MINUTE: '5',
+  REGISTRATIONS_PER_HOUR: '100000',
+  // Not a Worker setting: where the provider tests point SENDGRID_API_URL / TWILIO_API_URL.
+  BB_CAPTURE_URL: plane.captureUrl,
+  // Google's OAuth, token and Calendar endpoints, played by the capture server.
+  GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
+  GOOGLE_CLIENT_SECRET: 'test-google-client-secret',
+  GOOGLE_OAUTH_URL: plane.captureUrl,
+  GOOGLE_TOKEN_URL: `${plane.captureUrl}/token`,
+  GOOGLE_API_URL: plane.captureUrl,
+  // tests/worker/fuzz.test.ts: runs per operation and seed (`npm run fuzz` sets more runs).
+  FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
+  FUZZ_SEED: process.env.FUZZ_SEED ?? '',
+  FIELD_ENCRYPTION_KEYS:
+    'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -46,43 +83,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                APP_ENV: 'test',
-                APP_ORIGIN: 'http://127.0.0.1:8787',
-                CORS_ORIGINS: 'http://127.0.0.1:8787',
-                LOG_LEVEL: 'warn',
-                DATABASE_URL: plane.databaseUrl,
-                UPSTASH_REDIS_REST_URL: plane.upstashUrl,
-                UPSTASH_REDIS_REST_TOKEN: plane.upstashToken,
-                REDIS_PREFIX: plane.redisPrefix,
-                STRIPE_SECRET_KEY: 'sk_test_local',
-                STRIPE_WEBHOOK_SECRET: 'whsec_test_local,whsec_test_connect',
-                STRIPE_API_URL: plane.stripeUrl,
-                STRIPE_PUBLISHABLE_KEY: 'pk_test_local',
-                PLATFORM_FEE_BPS: '500',
-                PLATFORM_FEE_FIXED_CENTS: '30',
-                JWT_SIGNING_KEYS: jwtSigningKeys,
-                SESSION_SECRET: 'test-session-secret-0123456789abcdef',
-                // Tests share one anonymous identity; the limiter's own tests set tight limits.
-                RATE_LIMIT_PER_MINUTE: '100000',
-                LOGIN_ATTEMPTS_PER_MINUTE: '5',
-                REGISTRATIONS_PER_HOUR: '100000',
-                // Not a Worker setting: where the provider tests point SENDGRID_API_URL / TWILIO_API_URL.
-                BB_CAPTURE_URL: plane.captureUrl,
-                // Google's OAuth, token and Calendar endpoints, played by the capture server.
-                GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
-                GOOGLE_CLIENT_SECRET: 'test-google-client-secret',
-                GOOGLE_OAUTH_URL: plane.captureUrl,
-                GOOGLE_TOKEN_URL: `${plane.captureUrl}/token`,
-                GOOGLE_API_URL: plane.captureUrl,
-                // tests/worker/fuzz.test.ts: runs per operation and seed (`npm run fuzz` sets more runs).
-                FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
-                FUZZ_SEED: process.env.FUZZ_SEED ?? '',
-                FIELD_ENCRYPTION_KEYS:
-                  'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
-              },
-            },
+            miniflare: { bindings: workerBindings },
           }),
         ],
         test: {
@@ -108,9 +109,7 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
-                APP_ENV: 'test',
-                APP_ORIGIN: 'http://127.0.0.1:8787',
-                CORS_ORIGINS: 'http://127.0.0.1:8787',
+                ...workerBindings,
                 // The injected faults are logged as warnings by design; errors still show.
                 LOG_LEVEL: 'error',
                 DATABASE_URL: faultPlane.databaseUrl,
@@ -119,22 +118,7 @@ export default defineConfig({
                 // Not Worker settings: the clean endpoint for the test's own rows, and the fault control API.
                 BB_CLEAN_DATABASE_URL: plane.databaseUrl,
                 BB_NEON_FAULTS_URL: faultPlane.controlUrl,
-                UPSTASH_REDIS_REST_URL: plane.upstashUrl,
-                UPSTASH_REDIS_REST_TOKEN: plane.upstashToken,
                 REDIS_PREFIX: `${plane.redisPrefix}faults:`,
-                STRIPE_SECRET_KEY: 'sk_test_local',
-                STRIPE_WEBHOOK_SECRET: 'whsec_test_local,whsec_test_connect',
-                STRIPE_API_URL: plane.stripeUrl,
-                STRIPE_PUBLISHABLE_KEY: 'pk_test_local',
-                PLATFORM_FEE_BPS: '500',
-                PLATFORM_FEE_FIXED_CENTS: '30',
-                JWT_SIGNING_KEYS: jwtSigningKeys,
-                SESSION_SECRET: 'test-session-secret-0123456789abcdef',
-                RATE_LIMIT_PER_MINUTE: '100000',
-                LOGIN_ATTEMPTS_PER_MINUTE: '5',
-                REGISTRATIONS_PER_HOUR: '100000',
-                FIELD_ENCRYPTION_KEYS:
-                  'k2:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=',
               },
             },
           }),
