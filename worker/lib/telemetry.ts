@@ -237,12 +237,13 @@ type AppEnv = AppConfig['APP_ENV'];
 
 /**
  * Production: Analytics Engine only (an aggregate per isolate would be partial and unread).
- * Elsewhere: the aggregate, plus the dataset when the binding exists (wrangler dev and the tests
- * have one; locally it accepts points and keeps nothing, so writing is harmless and exercised).
+ * Elsewhere: the aggregate only. Local runs keep nothing a dataset is sent, and the local
+ * dataset is one more moving part under wrangler dev on every request; the data point's shape
+ * is tested against a recording dataset instead (telemetry.test.ts).
  */
 export function telemetryFor(appEnv: AppEnv, dataset: AnalyticsEngineDataset | undefined): Telemetry {
   if (appEnv === 'production') return dataset ? fanOut([analyticsSink(dataset)]) : fanOut([]);
-  return fanOut(dataset ? [aggregateSink, analyticsSink(dataset)] : [aggregateSink]);
+  return fanOut([aggregateSink]);
 }
 
 const bound = new WeakMap<object, Telemetry>();
