@@ -44,6 +44,23 @@ export const MoneyRuleSchema = z
   })
   .openapi('MoneyRule', { example: { kind: 'percent', value: 20 } });
 
+/** The policy in the documented examples (the shop's own, and the policy schema's). */
+const POLICY_EXAMPLE = {
+  hold_minutes: 10,
+  deposit: { kind: 'percent', value: 20 },
+  cancel_window_hours: 24,
+  late_cancel_fee: { kind: 'fixed', value: 1000 },
+  no_show_fee: { kind: 'fixed', value: 1500 },
+  buffer_before_min: 0,
+  buffer_after_min: 5,
+  min_notice_min: 60,
+  booking_window_days: 60,
+  slot_step_min: 15,
+  max_future_bookings: 3,
+  waitlist_offer_minutes: 30,
+  card_on_file: false,
+};
+
 export const PolicySchema = z
   .object({
     hold_minutes: z.number().int().min(1).max(60),
@@ -60,23 +77,7 @@ export const PolicySchema = z
     waitlist_offer_minutes: z.number().int().min(5).max(24 * 60),
     card_on_file: z.boolean().openapi({ description: 'Ask online clients for a card on file, so late-cancel and no-show fees can be charged later' }),
   })
-  .openapi('ShopPolicy', {
-    example: {
-      hold_minutes: 10,
-      deposit: { kind: 'percent', value: 20 },
-      cancel_window_hours: 24,
-      late_cancel_fee: { kind: 'fixed', value: 1000 },
-      no_show_fee: { kind: 'fixed', value: 1500 },
-      buffer_before_min: 0,
-      buffer_after_min: 5,
-      min_notice_min: 60,
-      booking_window_days: 60,
-      slot_step_min: 15,
-      max_future_bookings: 3,
-      waitlist_offer_minutes: 30,
-      card_on_file: false,
-    },
-  });
+  .openapi('ShopPolicy', { example: POLICY_EXAMPLE });
 
 export const AddressSchema = z
   .object({
@@ -105,21 +106,7 @@ export const SHOP_EXAMPLE = {
     postal_code: '10013',
     country: 'US',
   },
-  policy: {
-    hold_minutes: 10,
-    deposit: { kind: 'percent', value: 20 },
-    cancel_window_hours: 24,
-    late_cancel_fee: { kind: 'fixed', value: 1000 },
-    no_show_fee: { kind: 'fixed', value: 1500 },
-    buffer_before_min: 0,
-    buffer_after_min: 5,
-    min_notice_min: 60,
-    booking_window_days: 60,
-    slot_step_min: 15,
-    max_future_bookings: 3,
-    waitlist_offer_minutes: 30,
-    card_on_file: false,
-  },
+  policy: POLICY_EXAMPLE,
 };
 
 export const ShopSchema = z
