@@ -38,6 +38,9 @@ function fixtureRoutes(app: OpenAPIHono<HonoEnv>) {
           constraint: 'appointments_no_overlap',
         });
       }
+      if (body.name === 'deadlock') {
+        throw Object.assign(new Error('Failed query: update …'), { cause: Object.assign(new Error('deadlock detected'), { code: '40P01' }) });
+      }
       return c.json({ ok: true }, 200);
     },
   );
@@ -85,6 +88,13 @@ describe('error model', () => {
     const res = await post(JSON.stringify({ name: 'overlap', age: 3 }));
     expect(res.status).toBe(409);
     expect((await problemOf(res)).code).toBe('slot_unavailable');
+  });
+
+  it('maps a statement Postgres rolled back for the moment (a deadlock victim, 40P01) to a retryable 503', async () => {
+    const res = await post(JSON.stringify({ name: 'deadlock', age: 3 }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await problemOf(res)).code).toBe('dependency_unavailable');
   });
 
   it('hides unexpected errors behind a 500 without leaking their message', async () => {

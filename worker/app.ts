@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { isDatabaseUnavailable } from './db/client';
 import { ConfigError } from './env';
 import { ApiError, type ErrorCode, fieldErrors, problemBody, problemResponse } from './lib/errors';
-import { problemCodeForSqlState, sqlState } from './lib/pg-errors';
+import { isTransientSqlState, problemCodeForSqlState, sqlState } from './lib/pg-errors';
 import { authenticate } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { globalRateLimit } from './middleware/rate-limit';
@@ -69,9 +69,9 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
       headers,
     );
   }
-  if (isDatabaseUnavailable(err) || err.name === 'LockTimeoutError') {
+  if (isDatabaseUnavailable(err) || err.name === 'LockTimeoutError' || (state && isTransientSqlState(state.code))) {
     // Retryable: the write was one statement (all or nothing) and nothing else was started.
-    logger?.warn('request timed out on a dependency', { err: err.name });
+    logger?.warn('request timed out on a dependency', { err: err.name, ...(state ? { sqlstate: state.code } : {}) });
     return problemResponse(
       problemBody('dependency_unavailable', requestId, 'The request took too long; please retry', undefined, instance),
       { ...headers, 'Retry-After': '1' },

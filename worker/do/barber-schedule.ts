@@ -23,7 +23,7 @@ import type { ErrorCode } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
 import { currentMetrics, newMetrics, runWithMetrics } from '../lib/metrics';
 import { LockTimeoutError, Mutex } from '../lib/mutex';
-import { sqlState } from '../lib/pg-errors';
+import { isTransientSqlState, sqlState } from '../lib/pg-errors';
 import { redisClient } from '../lib/redis';
 import { bumpAvailabilityEpochs } from '../services/availability-cache';
 import { appointmentEvents, type AppointmentEvent } from '../services/appointment-events';
@@ -663,6 +663,11 @@ export class BarberSchedule extends DurableObject<Env> {
       if (isDatabaseUnavailable(err)) {
         ctx.logger.warn('schedule write got no answer', { err: (err as Error).message });
         return { error: busyError('The database did not answer; please retry') };
+      }
+      if (state && isTransientSqlState(state.code)) {
+        // Rolled back for reasons of the moment (a deadlock, a timeout): nothing was written.
+        ctx.logger.warn('schedule write rolled back by the database', { sqlstate: state.code });
+        return { error: busyError('The database could not take this write now; please retry') };
       }
       throw err;
     }

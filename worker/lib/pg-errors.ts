@@ -29,3 +29,16 @@ export function problemCodeForSqlState(code: string): ErrorCode | undefined {
   if (code.startsWith('22')) return 'validation_failed';
   return undefined;
 }
+
+/**
+ * SQLSTATEs that say "not now" rather than "no": Postgres rolled the statement back for reasons of
+ * the moment — a deadlock victim (40P01; racing inserts against the exclusion constraint meet it
+ * on real Postgres), a serialization failure, a lock or statement timeout, a server shutting down
+ * or short of connections. Nothing was written, so the same request may simply be sent again.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+export function isTransientSqlState(code: string): boolean {
+  return TRANSIENT_SQLSTATES.has(code) || code.startsWith('53'); // class 53: insufficient resources
+}
+

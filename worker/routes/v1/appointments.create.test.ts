@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appointments, auditLog, memberships, timeOff, users } from '../../db/schema';
 import { buildAppointment } from '../../db/seed/builders';
@@ -348,6 +348,33 @@ describe('POST /api/v1/appointments', () => {
     expect(res.response.status).toBe(409);
     expect(problem(res).reason).toBe('taken');
   }, 45_000);
+
+  it('a booking Postgres rolls back as a deadlock victim is a retryable 503 with nothing written, and the retry books', async () => {
+    const db = testDb();
+    const w = await createBookingWorld(db);
+    const barberId = w.barber.barber.id;
+    // Postgres itself refuses this barber's inserts with 40P01, the way it picks a deadlock victim.
+    const fn = `deadlock_${barberId.replace(/-/g, '')}`;
+    await db.execute(sql.raw(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$`));
+    await db.execute(sql.raw(`CREATE TRIGGER ${fn} BEFORE INSERT ON appointments FOR EACH ROW WHEN (NEW.barber_id = '${barberId}') EXECUTE FUNCTION ${fn}()`));
+    const start = localInstant(w.timezone, 6, '11:00');
+    const body = { barber_id: barberId, service_id: w.short.id, start_time: start.toISOString() };
+    try {
+      const refused = await bookAs(w.client.token, body);
+      expect(refused.response.status).toBe(503);
+      expect(problem(refused).code).toBe('dependency_unavailable');
+      // The object knew what happened (a rollback, nothing written), not just that a call failed.
+      expect(problem(refused).detail).toMatch(/database could not take this write/);
+      expect(refused.response.headers.get('retry-after')).toBe('1');
+      expect(await db.select().from(appointments).where(eq(appointments.barberId, barberId))).toHaveLength(0);
+    } finally {
+      await db.execute(sql.raw(`DROP TRIGGER ${fn} ON appointments`));
+      await db.execute(sql.raw(`DROP FUNCTION ${fn}()`));
+    }
+    const retried = await bookAs(w.client.token, body);
+    expect(retried.response.status).toBe(201);
+    expect(await db.select().from(appointments).where(eq(appointments.barberId, barberId))).toHaveLength(1);
+  });
 
   it('is reachable only with a token of this run’s signing key', async () => {
     const res = await call('/api/v1/appointments', { method: 'POST', headers: { ...bearer('garbage'), 'content-type': 'application/json' }, body: '{}' });
