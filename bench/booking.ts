@@ -20,7 +20,7 @@
 import { DEMO_PASSWORD } from '../worker/db/seed/index.ts';
 import { addDays, formatPlainDate, localDate, weekdayOf, zonedTimeToUtc, type PlainDate } from '../worker/domain/time.ts';
 import { BENCH_SHOP_OWNER } from './bench-shop.ts';
-import { fmt, jsonInit, ratio, Series, sleep, timed, type Query } from './lib.ts';
+import { fmt, jsonInit, mulberry32, ratio, Series, sleep, timed, type Query } from './lib.ts';
 
 const SHOP_SLUG = 'fade-street';
 const ACTIVE = `('held', 'pending_payment', 'confirmed')`;
@@ -139,18 +139,6 @@ export interface BookingResult {
   contention: ContentionResult;
 }
 
-/** Small deterministic PRNG so runs aim at the same places. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const minuteOf = (hhmm: string) => {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return h * 60 + m;
@@ -183,7 +171,7 @@ function raceContext(shop: ShopPage): RaceContext {
 
 export async function runBookingBench(o: BookingBenchOptions): Promise<BookingResult> {
   const api = (path: string) => `${o.origin}/api/v1${path}`;
-  const rand = prng(20261202);
+  const rand = mulberry32(20261202);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
   const shopRes = await timed<ShopPage>(api(`/shops/${SHOP_SLUG}`));

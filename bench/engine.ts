@@ -20,21 +20,10 @@ import {
   type SlotRules,
 } from '../worker/domain/availability.ts';
 import { addDays, zonedTimeToUtc, type PlainDate } from '../worker/domain/time.ts';
+import { mulberry32 } from './lib.ts';
 
 const MIN = 60_000;
 const ZONE = 'America/New_York';
-
-/** Small deterministic PRNG so every run measures the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function barber(seed: number, first: PlainDate, days: number): SlotRules {
   const rand = mulberry32(seed);

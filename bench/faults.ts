@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '../worker/db/seed/index.ts';
 import { addDays, formatPlainDate, localDate, zonedTimeToUtc } from '../worker/domain/time.ts';
-import { database, devVar, fmt, jsonInit, Series, sleep, timed, type Query } from './lib.ts';
+import { database, devVar, fmt, jsonInit, mulberry32, Series, sleep, timed, type Query } from './lib.ts';
 
 const SHOP_SLUG = 'fade-street';
 const ACTIVE = `('held', 'pending_payment', 'confirmed')`;
@@ -87,16 +87,6 @@ interface Problem {
   reason?: string;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function control(url: string, body?: unknown): Promise<{ counters: FaultCounters }> {
   const res = await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (res.status !== 200) throw new Error(`fault control ${url}: HTTP ${res.status} ${await res.text()}`);
@@ -116,7 +106,7 @@ export async function runFaultBench(o: FaultBenchOptions): Promise<FaultBenchRes
   const inFlight = o.inFlight ?? 24;
   const log = o.log ?? (() => undefined);
   const api = (path: string) => `${o.origin}/api/v1${path}`;
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const stripeInit = (method: string, form?: Record<string, string>): RequestInit => ({
     method,
