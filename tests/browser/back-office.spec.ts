@@ -151,6 +151,15 @@ test('cross-tenant: a barber of one shop sees nothing of another on any back-off
   assert.deepEqual(leaks, []);
 });
 
+/** The minutes in "About 25 min", "About 1 h", "About 1 h 5 min" or "No wait" (NaN for anything else). */
+function waitMinutes(estimate: string): number {
+  if (/no wait|now|next/i.test(estimate)) return 0;
+  const hours = /(\d+)\s*h\b/.exec(estimate);
+  const minutes = /(\d+)\s*min/.exec(estimate);
+  if (!hours && !minutes) return NaN;
+  return Number(hours?.[1] ?? 0) * 60 + Number(minutes?.[1] ?? 0);
+}
+
 test('a walk-in joins on a phone, waits as long as the schedule says, is placed in the gap, and online booking cannot take it', async (t) => {
   const shop = await officeShop();
   const slotsOf = async () => (await freeSlots(shop.barber.id, shop.service.id, localDate(Date.now(), shop.timezone))).map((s) => Date.parse(s.start));
@@ -167,7 +176,7 @@ test('a walk-in joins on a phone, waits as long as the schedule says, is placed 
   await open(page, `/s/${shop.slug}/walk-in`);
   await page.getByRole('heading', { name: 'Your wait now' }).waitFor();
   const estimate = await page.locator('.walk-in-wait').innerText();
-  const minutes = Number(/(\d+)\s*min/.exec(estimate)?.[1] ?? (/now|next/i.test(estimate) ? 0 : NaN));
+  const minutes = waitMinutes(estimate);
   const waitNow = (expected - Date.now()) / MINUTE;
   assert.ok(Math.abs(minutes - waitNow) <= 6, `the page says "${estimate}"; the schedule says about ${Math.round(waitNow)} min`);
   await expectNoHorizontalScroll(page);
