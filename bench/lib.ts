@@ -136,15 +136,5 @@ export function database(connectionString: string): Query {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** mulberry32: a small deterministic PRNG, so every run aims at (and measures) the same things. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
+/** A small deterministic PRNG, so every run aims at (and measures) the same things. */
+export { mulberry32 } from '../dev/faults.ts';

@@ -63,12 +63,8 @@ export function parseFaultKnob(raw: string | undefined): { rates: FaultRates; se
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function generator(seed: number): () => number {
-  // Scrambled first (murmur3's finaliser): neighbouring seeds would otherwise give related sequences.
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
-  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0;
-  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35) >>> 0;
-  a = (a ^ (a >>> 16)) >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -76,6 +72,14 @@ function generator(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The injector's draws: the seed scrambled first (murmur3's finaliser), so neighbouring seeds do not give related sequences. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0;
+  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35) >>> 0;
+  return mulberry32((a ^ (a >>> 16)) >>> 0);
 }
 
 function zeroCounters(): FaultCounters {
