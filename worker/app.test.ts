@@ -94,7 +94,9 @@ describe('error model', () => {
     const res = await post(JSON.stringify({ name: 'deadlock', age: 3 }));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect((await problemOf(res)).code).toBe('dependency_unavailable');
+    const problem = await problemOf(res);
+    expect(problem.code).toBe('dependency_unavailable');
+    expect(problem.detail).toMatch(/could not take this request now/); // not "took too long": it was refused
   });
 
   it('hides unexpected errors behind a 500 without leaking their message', async () => {

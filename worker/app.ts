@@ -69,11 +69,13 @@ export function handleError(err: Error, c: Context<HonoEnv>): Response {
       headers,
     );
   }
-  if (isDatabaseUnavailable(err) || err.name === 'LockTimeoutError' || (state && isTransientSqlState(state.code))) {
+  const rolledBack = state !== undefined && isTransientSqlState(state.code);
+  if (isDatabaseUnavailable(err) || err.name === 'LockTimeoutError' || rolledBack) {
     // Retryable: the write was one statement (all or nothing) and nothing else was started.
     logger?.warn('request timed out on a dependency', { err: err.name, ...(state ? { sqlstate: state.code } : {}) });
+    const detail = rolledBack ? 'The database could not take this request now; please retry' : 'The request took too long; please retry';
     return problemResponse(
-      problemBody('dependency_unavailable', requestId, 'The request took too long; please retry', undefined, instance),
+      problemBody('dependency_unavailable', requestId, detail, undefined, instance),
       { ...headers, 'Retry-After': '1' },
     );
   }

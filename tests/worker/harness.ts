@@ -32,8 +32,10 @@ export function neonRequests(res: Response): number {
   return Number(match[1]);
 }
 
-export function testDb() {
-  return createDb(loadConfig(env));
+/** The Worker's own client; `deadlineMs` overrides the Neon deadline for a test that needs longer. */
+export function testDb(deadlineMs?: number) {
+  const config = loadConfig(env);
+  return createDb(deadlineMs === undefined ? config : { ...config, NEON_DEADLINE_MS: deadlineMs });
 }
 
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

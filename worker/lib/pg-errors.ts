@@ -41,4 +41,3 @@ const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01'
 export function isTransientSqlState(code: string): boolean {
   return TRANSIENT_SQLSTATES.has(code) || code.startsWith('53'); // class 53: insufficient resources
 }
-

@@ -9,8 +9,6 @@ import { call, neonRequests, problemOf, testDb } from '../../../tests/worker/har
 import { ok, problem, type Schemas } from '../../../tests/api/client';
 import { workerApi } from '../../../tests/api/worker';
 import { sqlState } from '../../lib/pg-errors';
-import { createDb } from '../../db/client';
-import { loadConfig } from '../../env';
 
 /** Books through the typed client: a body the document no longer accepts stops typechecking. */
 function bookAs(token: string, body: Schemas['CreateAppointment'], idempotencyKey?: string) {
@@ -327,7 +325,7 @@ describe('POST /api/v1/appointments', () => {
     // Postgres breaks them one victim per deadlock_timeout (1 s): ten in flight can take ~9 s,
     // past the usual 8 s deadline. That cost is why bookings queue in the barber's object; here
     // the constraint is on its own, so it gets the time it needs.
-    const db = createDb({ ...loadConfig(env), NEON_DEADLINE_MS: 30_000 });
+    const db = testDb(30_000);
     const w = await createBookingWorld(db);
     const ids = { shopId: w.shop.id, barberId: w.barber.barber.id, clientId: w.client.user.id, serviceId: w.short.id };
     const start = localInstant(w.timezone, 6, '10:00');
